@@ -1,0 +1,72 @@
+// The one schema of the config file: TypeScript type, defaults and validation all come from here,
+// and `counter-edge config schema` exports it as JSON Schema for editors.
+import { Type, type Static } from '@sinclair/typebox';
+import { ButtonsConfigSchema } from '../drivers/buttons/config.ts';
+import { FingerprintConfigSchema } from '../drivers/fingerprint/config.ts';
+import { PrinterConfigSchema } from '../drivers/printer/config.ts';
+import { EinkConfigSchema } from '../drivers/eink/config.ts';
+
+const AsciiId = (description: string, def?: string) =>
+  Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description, ...(def ? { default: def } : {}) });
+
+export const WindowSchema = Type.Object({
+  id: AsciiId('Window id used in topics and event ids, ASCII, e.g. A07.'),
+  hall: AsciiId('Hall id, ASCII, e.g. main.', 'main'),
+  name: Type.String({ default: '', description: 'Window name shown on the nameplate, e.g. 综合受理窗口.' }),
+  utc_offset_minutes: Type.Integer({ minimum: -720, maximum: 840, default: 480, description: 'Offset of the ts field (Beijing time +08:00 = 480).' }),
+}, { additionalProperties: false });
+
+export const TlsSchema = Type.Object({
+  ca_file: Type.Optional(Type.String({ description: 'CA bundle (PEM) that signed the broker certificate.' })),
+  cert_file: Type.Optional(Type.String({ description: 'Client certificate (PEM) for certificate authentication.' })),
+  key_file: Type.Optional(Type.String({ description: 'Client private key (PEM). Never logged.' })),
+  reject_unauthorized: Type.Boolean({ default: true }),
+  servername: Type.Optional(Type.String()),
+}, { additionalProperties: false });
+
+export const MqttSchema = Type.Object({
+  url: Type.String({ pattern: '^(mqtts?|wss?|tcp|tls)://', default: 'mqtt://127.0.0.1:1883', description: 'Broker URL (env COUNTER_EDGE_MQTT_URL overrides).' }),
+  protocol_version: Type.Union([Type.Literal(5), Type.Literal(4)], { default: 5, description: '5 = MQTT 5, 4 = MQTT 3.1.1.' }),
+  prefix: Type.String({ pattern: '^[A-Za-z0-9_/-]+$', default: 'zwfw/v1' }),
+  client_id: Type.Optional(Type.String({ description: 'Default: counter-edge-<hall>-<window>.' })),
+  username: Type.Optional(Type.String({ description: 'Default: the window id.' })),
+  password: Type.Optional(Type.String({ description: 'Prefer password_file or env COUNTER_EDGE_MQTT_PASSWORD.' })),
+  password_file: Type.Optional(Type.String()),
+  tls: Type.Optional(TlsSchema),
+  keepalive_s: Type.Integer({ minimum: 5, maximum: 3600, default: 30 }),
+  connect_timeout_ms: Type.Integer({ minimum: 500, default: 10_000 }),
+  reconnect_min_ms: Type.Integer({ minimum: 50, default: 500 }),
+  reconnect_max_ms: Type.Integer({ minimum: 100, default: 30_000 }),
+  inflight_window: Type.Integer({ minimum: 1, maximum: 10_000, default: 500, description: 'Un-acked QoS 1 publishes at once (mqtt.js breaks past 65535).' }),
+  embedded_broker: Type.Boolean({ default: false, description: 'Run an in-process broker on the URL port (demo only; MQTT 3.1.1).' }),
+}, { default: {}, additionalProperties: false });
+
+export const OutboxSchema = Type.Object({
+  synchronous: Type.Union([Type.Literal('FULL'), Type.Literal('NORMAL'), Type.Literal('EXTRA')], { default: 'FULL' }),
+  max_bytes: Type.Integer({ minimum: 1_000_000, default: 256 * 1024 * 1024, description: 'Disk cap of the outbox database.' }),
+  retain_published_hours: Type.Number({ minimum: 0, default: 24 * 7, description: 'Keep published rows this long (acknowledged rows too).' }),
+  require_ack: Type.Boolean({ default: false, description: 'Keep rows until the center acknowledges them on the ack topic.' }),
+  group_commit_max: Type.Integer({ minimum: 1, default: 1000 }),
+}, { default: {}, additionalProperties: false });
+
+export const ApiSchema = Type.Object({
+  host: Type.String({ default: '127.0.0.1' }),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8480, description: 'Local API port (env COUNTER_EDGE_API_PORT overrides; 0 = any free port).' }),
+  simulator: Type.Boolean({ default: false, description: 'Serve the simulator page and /api/sim/*.' }),
+}, { default: {}, additionalProperties: false });
+
+export const ConfigSchema = Type.Object({
+  window: WindowSchema,
+  state_dir: Type.String({ default: '/var/lib/counter-edge', description: 'Where the outbox database lives (env COUNTER_EDGE_STATE_DIR overrides).' }),
+  log_level: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
+  watchdog_ms: Type.Integer({ minimum: 0, default: 0, description: 'Override the systemd watchdog interval (0 = from WATCHDOG_USEC).' }),
+  mqtt: MqttSchema,
+  outbox: OutboxSchema,
+  api: ApiSchema,
+  buttons: ButtonsConfigSchema,
+  fingerprint: FingerprintConfigSchema,
+  printer: PrinterConfigSchema,
+  eink: EinkConfigSchema,
+}, { additionalProperties: false, $id: 'https://counter-edge.local/config.schema.json', title: 'counter-edge config' });
+
+export type Config = Static<typeof ConfigSchema>;

@@ -1,0 +1,50 @@
+// The outbox contract (design §5). The SQLite implementation lives in sqlite-outbox.ts and does
+// its blocking work off the main thread; the publisher and services depend only on this interface.
+import type { EventEnvelope, EventInput } from '../device/events.ts';
+
+export interface OutboxStartInfo {
+  /** This start's boot number (previous + 1, persisted). */
+  boot: number;
+  /** Highest seq ever used (the next append gets lastSeq + 1). */
+  lastSeq: number;
+  /** Set when the database failed its integrity check and was moved aside. */
+  recovered?: { movedTo: string; reason: string };
+}
+
+export interface OutboxHealth {
+  pending: number;
+  firstPendingSeq: number | null;
+  lastSeq: number;
+  lastPublishedSeq: number;
+  lastAckedSeq: number;
+  bytes: number;
+  capBytes: number;
+  /** True while the disk cap is reached (alarm raised, telemetry being dropped). */
+  capReached: boolean;
+  /** Set while commits fail (disk full, I/O error); events stay in memory and are retried. */
+  writeError?: string;
+  /** Appended but not yet committed (group-commit buffer plus retries). */
+  uncommitted: number;
+}
+
+export interface Outbox {
+  start(): Promise<OutboxStartInfo>;
+  /** Flushes everything accepted, then closes. */
+  stop(): Promise<void>;
+  /**
+   * Assigns seq/boot/event_id/ts synchronously (the envelope is final at once) and resolves when
+   * the row is committed. Appends that arrive in the same tick share one transaction.
+   * The promise never rejects for a disk error: the event is kept and retried until it commits.
+   */
+  append(input: EventInput): { envelope: EventEnvelope; durable: Promise<void> };
+  /** Pending (unpublished) events with seq > afterSeq, in seq order. */
+  readPending(afterSeq: number, limit: number): Promise<EventEnvelope[]>;
+  /** Marks events as published (PUBACK received). */
+  markPublished(seqs: number[]): Promise<void>;
+  /** Center acknowledgement watermark: every published event with seq ≤ uptoSeq becomes acknowledged. */
+  acknowledgeUpTo(uptoSeq: number): Promise<void>;
+  /** A cheap snapshot, kept up to date without touching disk. */
+  health(): OutboxHealth;
+  /** Called after each commit with the committed envelopes (the publisher wakes on it). */
+  onCommitted(listener: (events: EventEnvelope[]) => void): () => void;
+}
