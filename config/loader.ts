@@ -1,0 +1,164 @@
+// Reads the YAML config, applies env overrides and defaults, validates against the one schema and
+// reports every problem at once as `file:line:col key.path: message`.
+import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { LineCounter, parseDocument, isMap, isNode, type Document } from 'yaml';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigSchema, type Config } from './schema.ts';
+
+export interface ConfigIssue {
+  file: string;
+  line: number;
+  col: number;
+  /** Dotted key path, e.g. mqtt.url or buttons.keys.2 */
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export const formatIssue = (i: ConfigIssue): string => `${i.file}:${i.line}:${i.col} ${i.path || '(root)'}: ${i.message}`;
+
+/** Environment variables that override config keys (systemd units and tests use them). */
+export const ENV_OVERRIDES: Array<{ env: string; path: string[]; kind: 'string' | 'integer' }> = [
+  { env: 'COUNTER_EDGE_MQTT_URL', path: ['mqtt', 'url'], kind: 'string' },
+  { env: 'COUNTER_EDGE_MQTT_PASSWORD', path: ['mqtt', 'password'], kind: 'string' },
+  { env: 'COUNTER_EDGE_API_PORT', path: ['api', 'port'], kind: 'integer' },
+  { env: 'COUNTER_EDGE_STATE_DIR', path: ['state_dir'], kind: 'string' },
+  { env: 'COUNTER_EDGE_LOG_LEVEL', path: ['log_level'], kind: 'string' },
+];
+
+export interface LoadedConfig {
+  config: Config;
+  path: string;
+  /** Short hash of the effective config (secrets excluded), published in status. */
+  hash: string;
+}
+
+export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : String((err as Error).message);
+    throw new ConfigError([{ file: path, line: 0, col: 0, path: '', message: `cannot read config: ${why}` }]);
+  }
+  return parseConfig(text, path, env);
+}
+
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = {}): LoadedConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const issues: ConfigIssue[] = [];
+  const pos = (offset: number) => lineCounter.linePos(offset);
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    const p = pos(e.pos[0]);
+    issues.push({ file, line: p.line, col: p.col, path: '', message: `YAML: ${e.message.split('\n')[0]}` });
+  }
+  if (doc.errors.length) throw new ConfigError(issues);
+  issues.length = 0;
+
+  let raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (raw === null || raw === undefined) raw = {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError([{ file, line: 1, col: 1, path: '', message: 'the config must be a mapping of keys (window:, mqtt:, ...)' }]);
+  }
+  const envIssues = applyEnvOverrides(raw as Record<string, unknown>, env);
+
+  const withDefaults = Value.Default(ConfigSchema, structuredClone(raw)) as unknown;
+  for (const e of Value.Errors(ConfigSchema, withDefaults)) {
+    const keyPath = e.path.split('/').filter(Boolean).map(unescapePointer);
+    // Union members report once per branch; one message per key is clearer.
+    if (issues.some((i) => i.path === keyPath.join('.') && i.message === e.message)) continue;
+    const envOverride = ENV_OVERRIDES.find((o) => o.path.join('.') === keyPath.join('.') && env[o.env] !== undefined);
+    if (envOverride) {
+      issues.push({ file: `env ${envOverride.env}`, line: 0, col: 0, path: keyPath.join('.'), message: describe(e.message, e.schema) });
+      continue;
+    }
+    const at = locate(doc, keyPath, pos);
+    issues.push({ file, line: at.line, col: at.col, path: keyPath.join('.'), message: describe(e.message, e.schema) });
+  }
+  issues.push(...envIssues.map((m) => ({ file: `env ${m.env}`, line: 0, col: 0, path: m.path, message: m.message })));
+  issues.push(...semanticChecks(withDefaults as Config).map((s) => ({ ...locate(doc, s.path, pos), file, path: s.path.join('.'), message: s.message })));
+  if (issues.length) throw new ConfigError(issues.sort((a, b) => a.line - b.line || a.col - b.col));
+
+  const config = withDefaults as Config;
+  return { config, path: file, hash: configHash(config) };
+}
+
+function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Array<{ env: string; path: string; message: string }> {
+  const problems: Array<{ env: string; path: string; message: string }> = [];
+  for (const o of ENV_OVERRIDES) {
+    const v = env[o.env];
+    if (v === undefined || v === '') continue;
+    let value: unknown = v;
+    if (o.kind === 'integer') {
+      if (!/^\d+$/.test(v)) { problems.push({ env: o.env, path: o.path.join('.'), message: `expected an integer, got ${JSON.stringify(v)}` }); continue; }
+      value = Number(v);
+    }
+    let node = raw;
+    for (const k of o.path.slice(0, -1)) {
+      if (typeof node[k] !== 'object' || node[k] === null) node[k] = {};
+      node = node[k] as Record<string, unknown>;
+    }
+    node[o.path[o.path.length - 1]!] = value;
+  }
+  return problems;
+}
+
+/** Rules a JSON Schema cannot say. */
+function semanticChecks(c: Config): Array<{ path: string[]; message: string }> {
+  const out: Array<{ path: string[]; message: string }> = [];
+  if (c.mqtt?.reconnect_min_ms > c.mqtt?.reconnect_max_ms) out.push({ path: ['mqtt', 'reconnect_max_ms'], message: 'must be ≥ mqtt.reconnect_min_ms' });
+  if (c.mqtt?.password && c.mqtt?.password_file) out.push({ path: ['mqtt', 'password_file'], message: 'give either mqtt.password or mqtt.password_file, not both' });
+  if (c.mqtt?.tls && (c.mqtt.tls.cert_file === undefined) !== (c.mqtt.tls.key_file === undefined)) out.push({ path: ['mqtt', 'tls'], message: 'cert_file and key_file go together (client certificate authentication)' });
+  return out;
+}
+
+function describe(message: string, schema: { description?: string; pattern?: string; enum?: unknown[] }): string {
+  if (message === 'Unexpected property') return 'unknown key (check the spelling; see `counter-edge config schema`)';
+  let m = message.charAt(0).toLowerCase() + message.slice(1);
+  if (schema.pattern && /pattern/i.test(message)) m = `does not match ${schema.pattern}`;
+  return schema.description ? `${m} (${schema.description})` : m;
+}
+
+const unescapePointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/** Line:col of the deepest YAML node that exists on the key path (missing keys point at their parent). */
+function locate(doc: Document, keyPath: string[], pos: (o: number) => { line: number; col: number }): { line: number; col: number } {
+  for (let n = keyPath.length; n >= 0; n--) {
+    const sub = keyPath.slice(0, n).map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+    const parent = n > 0 ? doc.getIn(sub.slice(0, -1), true) : undefined;
+    // Point at the key itself when the value is a mapping entry (unknown keys, wrong types).
+    if (n > 0 && isMap(parent)) {
+      const pair = parent.items.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === sub[n - 1]);
+      if (pair && isNode(pair.key) && pair.key.range) return pos(pair.key.range[0]);
+    }
+    const node = n === 0 ? doc.contents : doc.getIn(sub, true);
+    if (isNode(node) && node.range) return pos(node.range[0]);
+  }
+  return { line: 1, col: 1 };
+}
+
+export function configHash(config: Config): string {
+  const { mqtt, ...rest } = config;
+  const { password: _p, ...mqttPublic } = mqtt;
+  return createHash('sha256').update(JSON.stringify({ ...rest, mqtt: mqttPublic })).digest('hex').slice(0, 12);
+}
+
+/** The broker password from (in order) env COUNTER_EDGE_MQTT_PASSWORD (already merged), mqtt.password, mqtt.password_file. */
+export async function resolveMqttPassword(config: Config): Promise<string | undefined> {
+  if (config.mqtt.password) return config.mqtt.password;
+  if (!config.mqtt.password_file) return undefined;
+  try {
+    return (await readFile(config.mqtt.password_file, 'utf8')).trim();
+  } catch (err) {
+    throw new Error(`mqtt.password_file: cannot read ${config.mqtt.password_file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}

@@ -1,0 +1,226 @@
+// The counter: starts and stops its parts in order, contains each part's failure, and wires
+// driver observations to events. Everything it uses is passed in (see device/main.ts).
+import { EventEmitter } from 'node:events';
+import type { Config } from '../config/schema.ts';
+import type { Clock } from './clock.ts';
+import type { Logger } from './logger.ts';
+import type { EventInput } from './events.ts';
+import type { Outbox, OutboxStartInfo } from '../sync/outbox.ts';
+import type { Driver } from '../drivers/driver.ts';
+import type { ButtonsDriver, ButtonEvent } from '../drivers/buttons/types.ts';
+import type { Notifier } from './systemd-notify.ts';
+import { watchDriver } from './driver-watch.ts';
+import { ApiRouter } from './http-router.ts';
+import { ApiServer } from './api-server.ts';
+
+/** What the app needs of the MQTT side (sync/mqtt-sync.ts implements it). */
+export interface MqttPort extends EventEmitter {
+  start(): Promise<void>;
+  stop(opts?: { timeoutMs?: number }): Promise<void>;
+  setState(part: string, value: unknown): void;
+  commands: { register(name: string, schema: unknown, handler: (payload: any) => Promise<unknown>): void };
+  health(): { connected: boolean; lastError?: string; [k: string]: unknown };
+}
+
+export type DriverKind = 'buttons' | 'fingerprint' | 'printer' | 'eink';
+export type DriverSet = Partial<Record<DriverKind, Driver>>;
+
+export interface AppDeps {
+  config: Config;
+  configHash: string;
+  version: string;
+  logger: Logger;
+  clock: Clock;
+  outbox: Outbox;
+  createMqtt(boot: number): MqttPort;
+  createDrivers(config: Config): DriverSet;
+  notifier: Notifier;
+  watchdogMs: number;
+  /** Extra wiring per part (fingerprint → attendance, printer queue, ...); each returns its stop function. */
+  plugins?: AppPlugin[];
+}
+
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  outbox: Outbox;
+  mqtt: MqttPort;
+  router: ApiRouter;
+  drivers: DriverSet;
+  append(e: EventInput): void;
+}
+
+export type AppPlugin = (ctx: AppContext) => Promise<(() => Promise<void>) | void> | (() => Promise<void>) | void;
+
+export class App extends EventEmitter {
+  private config!: Config;
+  private mqtt: MqttPort | undefined;
+  private drivers: DriverSet = {};
+  private unwatch: Array<() => void> = [];
+  private pluginStops: Array<() => Promise<void>> = [];
+  private api: ApiServer | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private startInfo: OutboxStartInfo | undefined;
+  private startedAt = 0;
+  readonly router = new ApiRouter();
+  apiPort = 0;
+
+  constructor(private readonly deps: AppDeps) { super(); }
+
+  get boot(): number { return this.startInfo?.boot ?? 0; }
+  get currentConfig(): Config { return this.config; }
+
+  async start(): Promise<void> {
+    const { logger, outbox, clock } = this.deps;
+    this.config = this.deps.config;
+    this.startedAt = clock.now();
+    // The outbox is the one part without which the counter must not run: nothing could be kept.
+    this.startInfo = await outbox.start();
+    logger.info('outbox ready', { boot: this.startInfo.boot, last_seq: this.startInfo.lastSeq });
+    this.append({ type: 'device.started', data: { version: this.deps.version, config_hash: this.deps.configHash, boot: this.startInfo.boot } });
+    if (this.startInfo.recovered) {
+      this.append({ type: 'device.fault', data: { part: 'outbox', reason: this.startInfo.recovered.reason, moved_to: this.startInfo.recovered.movedTo } });
+    }
+
+    this.mqtt = this.deps.createMqtt(this.startInfo.boot);
+    this.mqtt.on('error', (err: Error) => logger.warn('mqtt', { err }));
+    await this.startDrivers(this.config);
+    const ctx = this.context();
+    for (const plugin of this.deps.plugins ?? []) {
+      try {
+        const stop = await plugin(ctx);
+        if (stop) this.pluginStops.push(stop);
+      } catch (err) {
+        logger.error('a counter service failed to start; the rest keeps running', { err });
+      }
+    }
+    this.registerCoreRoutes();
+    await this.startApi();
+    await this.mqtt.start();
+    this.publishOutboxState();
+    this.timers.push(setInterval(() => this.publishOutboxState(), 5000).unref());
+    if (this.deps.watchdogMs > 0) {
+      // Pinged from the event loop: a stalled loop stops the pings and systemd restarts us.
+      this.timers.push(setInterval(() => this.deps.notifier.watchdog(), this.deps.watchdogMs).unref());
+    }
+    this.deps.notifier.ready(`window ${this.config.window.id} boot ${this.boot}`);
+    logger.info('counter started', { window: this.config.window.id, boot: this.boot, api_port: this.apiPort });
+  }
+
+  /** Ordered stop: API and drivers first (no new input), then MQTT (offline status, in-flight acks), then the outbox. */
+  async stop(reason = 'stop'): Promise<void> {
+    const { logger, notifier } = this.deps;
+    notifier.stopping(`stopping: ${reason}`);
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.api?.stop().catch((err) => logger.warn('api stop', { err }));
+    for (const stop of this.pluginStops.reverse()) await stop().catch((err) => logger.warn('service stop', { err }));
+    this.pluginStops = [];
+    await this.stopDrivers();
+    await this.mqtt?.stop({ timeoutMs: 3000 }).catch((err) => logger.warn('mqtt stop', { err }));
+    await this.deps.outbox.stop().catch((err) => logger.error('outbox stop', { err }));
+    notifier.close();
+    logger.info('counter stopped', { reason });
+  }
+
+  /** Append an event; hardware feedback never waits for this. */
+  append(e: EventInput): void {
+    const { durable } = this.deps.outbox.append(e);
+    durable.catch((err) => this.deps.logger.error('event could not be made durable', { type: e.type, err }));
+  }
+
+  health(): Record<string, unknown> {
+    const drivers: Record<string, unknown> = {};
+    for (const [kind, d] of Object.entries(this.drivers)) drivers[kind] = d?.status();
+    const outbox = this.deps.outbox.health();
+    const mqtt = this.mqtt?.health() ?? { connected: false };
+    const faults = Object.values(drivers).filter((s) => (s as { state?: string })?.state === 'fault').length;
+    const state = outbox.writeError ? 'degraded' : faults > 0 || !mqtt.connected ? 'degraded' : 'ok';
+    return {
+      state, window: this.config.window.id, hall: this.config.window.hall, boot: this.boot, version: this.deps.version,
+      config_hash: this.deps.configHash, uptime_s: Math.round((this.deps.clock.now() - this.startedAt) / 1000),
+      outbox: { pending: outbox.pending, last_seq: outbox.lastSeq, last_published_seq: outbox.lastPublishedSeq,
+        cap_reached: outbox.capReached, write_error: outbox.writeError ?? null, bytes: outbox.bytes },
+      mqtt, drivers,
+    };
+  }
+
+  context(): AppContext {
+    return { config: this.config, logger: this.deps.logger, clock: this.deps.clock, outbox: this.deps.outbox,
+      mqtt: this.mqtt!, router: this.router, drivers: this.drivers, append: (e) => this.append(e) };
+  }
+
+  /** Restart the drivers whose config section changed (reload keeps the rest running). */
+  async applyDriverConfig(next: Config, changed: DriverKind[]): Promise<void> {
+    this.config = next;
+    const fresh = this.deps.createDrivers(next);
+    for (const kind of changed) {
+      const old = this.drivers[kind];
+      if (old) await old.stop().catch(() => undefined);
+      delete this.drivers[kind];
+      const d = fresh[kind];
+      if (d) await this.startDriver(kind, d);
+    }
+  }
+
+  private async startDrivers(config: Config): Promise<void> {
+    const created = this.deps.createDrivers(config);
+    for (const [kind, d] of Object.entries(created) as Array<[DriverKind, Driver]>) await this.startDriver(kind, d);
+  }
+
+  private async startDriver(kind: DriverKind, d: Driver): Promise<void> {
+    this.drivers[kind] = d;
+    this.unwatch.push(watchDriver(d, { append: (e) => this.append(e), setState: (p, v) => this.mqtt?.setState(p, v) }));
+    if (kind === 'buttons') this.wireButtons(d as ButtonsDriver);
+    try {
+      await d.start();
+    } catch (err) {
+      // DriverBase reports open failures as status; anything thrown here is a bug in the driver.
+      this.deps.logger.error(`${kind} driver failed to start; the counter keeps running without it`, { err });
+    }
+  }
+
+  private async stopDrivers(): Promise<void> {
+    for (const u of this.unwatch) u();
+    this.unwatch = [];
+    for (const [kind, d] of Object.entries(this.drivers)) {
+      await d?.stop().catch((err) => this.deps.logger.warn(`${kind} stop`, { err }));
+    }
+    this.drivers = {};
+  }
+
+  private wireButtons(buttons: ButtonsDriver): void {
+    buttons.on('button', (e: ButtonEvent) => {
+      if (e.kind === 'press') {
+        // Feedback first: the light answers the citizen before any disk or network work.
+        buttons.setLed(e.key, { flash_ms: 300 });
+        const level = this.config.buttons.keys.indexOf(e.key);
+        // Without an open invitation every press is unsolicited (domain.md §4); the evaluation
+        // service turns invited presses into evaluation.submitted.
+        this.append({ type: 'evaluation.unsolicited', data: { key: e.key, level: level + 1, mono_ms: Math.round(e.mono_ms) } });
+      } else if (e.kind === 'stuck') {
+        this.append({ type: 'device.fault', data: { part: 'buttons', reason: `key ${e.key} held for ${e.held_ms} ms (stuck?)` } });
+      }
+    });
+  }
+
+  private publishOutboxState(): void {
+    this.mqtt?.setState('outbox', this.deps.outbox.health());
+  }
+
+  private async startApi(): Promise<void> {
+    this.api = new ApiServer({ host: this.config.api.host, port: this.config.api.port, router: this.router, logger: this.deps.logger });
+    try {
+      this.apiPort = await this.api.start();
+    } catch (err) {
+      this.api = undefined;
+      this.deps.logger.error('local API not available; the counter keeps running without it', { err });
+      this.append({ type: 'device.fault', data: { part: 'api', reason: (err as Error).message } });
+    }
+  }
+
+  private registerCoreRoutes(): void {
+    this.router.route('GET', '/api/health', () => this.health());
+  }
+}

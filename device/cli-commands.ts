@@ -1,0 +1,7 @@
+// Technician subcommands, each living next to what it drives. Keys are "<cmd> <sub>" or "<cmd>".
+import type { CliCommand } from './cli-context.ts';
+import { runHwButtons } from '../drivers/buttons/cli.ts';
+
+export const cliCommands: Record<string, CliCommand> = {
+  'hw buttons': runHwButtons,
+};

@@ -1,0 +1,78 @@
+// The composition root: builds the real parts from a validated config and hands them to App.
+// Tests build App themselves with simulated drivers and temp databases.
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import type { Config } from '../config/schema.ts';
+import { resolveMqttPassword, type LoadedConfig } from '../config/loader.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { Logger } from './logger.ts';
+import { App, type AppPlugin, type DriverSet } from './app.ts';
+import { createNotifier, watchdogIntervalMs } from './systemd-notify.ts';
+import { SqliteOutbox } from '../sync/sqlite-outbox.ts';
+import { MqttSync } from '../sync/mqtt-sync.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../sync/embedded-broker.ts';
+import { createButtonsDriver } from '../drivers/buttons/index.ts';
+import { registerSimRoutes } from './simulator/sim-routes.ts';
+import { registerConfigCommands } from './reload.ts';
+import { counterPlugins } from './plugins.ts';
+
+export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+export interface Composed {
+  app: App;
+  broker?: EmbeddedBroker;
+  stop(reason: string): Promise<void>;
+}
+
+export function stateDirOf(config: Config): string {
+  return resolve(config.state_dir);
+}
+
+export function createDrivers(config: Config, logger: Logger, clock: Clock): DriverSet {
+  const set: DriverSet = {};
+  if (config.buttons.enabled) set.buttons = createButtonsDriver(config.buttons, { logger, clock });
+  return set;
+}
+
+export async function composeCounter(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<Composed> {
+  let config = loaded.config;
+  const clock = systemClock();
+  let broker: EmbeddedBroker | undefined;
+  if (config.mqtt.embedded_broker) {
+    const url = new URL(config.mqtt.url);
+    broker = await startEmbeddedBroker({ host: url.hostname, port: Number(url.port || 1883), logger: logger.child({ part: 'broker' }) });
+    url.port = String(broker.port);
+    // aedes speaks MQTT 3.1.1 only.
+    config = { ...config, mqtt: { ...config.mqtt, url: url.toString(), protocol_version: 4 } };
+  }
+  const password = await resolveMqttPassword(config);
+  const stateDir = stateDirOf(config);
+  const outbox = new SqliteOutbox({
+    path: join(stateDir, 'outbox.db'), window: config.window.id, hall: config.window.hall,
+    utcOffsetMinutes: config.window.utc_offset_minutes, clock, logger: logger.child({ part: 'outbox' }),
+    synchronous: config.outbox.synchronous, maxBytes: config.outbox.max_bytes,
+    retainPublishedHours: config.outbox.retain_published_hours, requireAck: config.outbox.require_ack,
+    groupCommitMax: config.outbox.group_commit_max,
+  });
+  const notifier = createNotifier(env, logger);
+  let app!: App;
+  const plugins: AppPlugin[] = [
+    (ctx) => registerSimRoutes(ctx, () => app.health()),
+    (ctx) => registerConfigCommands(ctx, app, loaded.path, env, loaded.hash),
+    ...counterPlugins(stateDir),
+  ];
+  app = new App({
+    config, configHash: loaded.hash, version: VERSION, logger, clock, outbox, notifier,
+    watchdogMs: config.watchdog_ms || watchdogIntervalMs(env),
+    createMqtt: (boot) => new MqttSync({ config: config.mqtt, window: config.window, logger: logger.child({ part: 'mqtt' }), clock, outbox, boot, version: VERSION, configHash: loaded.hash, password }),
+    createDrivers: (c) => createDrivers(c, logger, clock),
+    plugins,
+  });
+  return {
+    app, broker,
+    async stop(reason: string) {
+      await app.stop(reason);
+      await broker?.stop();
+    },
+  };
+}

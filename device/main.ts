@@ -1,0 +1,116 @@
+// The `counter-edge` command: run the counter, check config, and technician subcommands.
+import { existsSync } from 'node:fs';
+import { loadConfigFile, ConfigError, formatIssue, type LoadedConfig } from '../config/loader.ts';
+import { ConfigSchema } from '../config/schema.ts';
+import { createLogger, type Logger } from './logger.ts';
+import type { CliCommand, CliContext } from './cli-context.ts';
+import { composeCounter, VERSION } from './compose.ts';
+import { cliCommands } from './cli-commands.ts';
+
+export const DEFAULT_CONFIG = '/etc/counter-edge/config.yaml';
+/** What `npm start` runs when no config is given: the whole counter with simulated hardware. */
+export const DEMO_CONFIG = new URL('../config/examples/demo.yaml', import.meta.url).pathname;
+
+const USAGE = `counter-edge ${VERSION} — device service for a service-hall window
+
+usage: counter-edge [--config FILE] <command>
+  run                       run the counter (default config ${DEFAULT_CONFIG}; --demo for simulated hardware)
+  config check FILE         validate a config file, print every error as file:line:col key: message
+  config schema             print the config JSON Schema (for editors)
+  hw buttons|fingerprint    print live events from the configured hardware (wiring check)
+  fingerprint enrol --staff ID [--slot N] | delete --staff ID | list
+  print test | print preview DOC.json --out PAPER.png
+  nameplate preview --state in_service|paused|away|closed --out PLATE.png
+  version | help`;
+
+function takeFlag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  args.splice(i, 2);
+  return v;
+}
+
+function pickConfigPath(args: string[], env: NodeJS.ProcessEnv): string {
+  const demo = args.indexOf('--demo');
+  if (demo >= 0) { args.splice(demo, 1); return DEMO_CONFIG; }
+  return takeFlag(args, '--config') ?? env.COUNTER_EDGE_CONFIG ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : DEMO_CONFIG);
+}
+
+async function load(path: string, env: NodeJS.ProcessEnv, err: (l: string) => void): Promise<LoadedConfig | undefined> {
+  try {
+    return await loadConfigFile(path, env);
+  } catch (e) {
+    if (e instanceof ConfigError) for (const i of e.issues) err(formatIssue(i));
+    else err(`${path}: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const args = [...argv];
+  const out = (l: string) => process.stdout.write(l + '\n');
+  const err = (l: string) => process.stderr.write(l + '\n');
+  const configPath = pickConfigPath(args, env);
+  const [cmd = 'run', sub, ...rest] = args;
+
+  if (cmd === 'help' || cmd === '--help' || cmd === '-h') { out(USAGE); return 0; }
+  if (cmd === 'version' || cmd === '--version') { out(VERSION); return 0; }
+  if (cmd === 'config' && sub === 'schema') { out(JSON.stringify(ConfigSchema, null, 2)); return 0; }
+  if (cmd === 'config' && sub === 'check') {
+    const file = rest[0] ?? configPath;
+    const loaded = await load(file, env, err);
+    if (!loaded) return 1;
+    const c = loaded.config;
+    const parts = ['buttons', 'fingerprint', 'printer', 'eink'].map((k) => {
+      const d = (c as unknown as Record<string, { enabled: boolean; backend: string }>)[k]!;
+      return `${k}=${d.enabled ? d.backend : 'off'}`;
+    });
+    out(`${file}: ok — window ${c.window.hall}/${c.window.id}, mqtt ${c.mqtt.url} (v${c.mqtt.protocol_version === 5 ? '5' : '3.1.1'}), ${parts.join(' ')}, hash ${loaded.hash}`);
+    return 0;
+  }
+
+  const loaded = await load(configPath, env, err);
+  if (!loaded) return 1;
+  const logger = createLogger({ level: loaded.config.log_level });
+  if (cmd === 'run') return run(loaded, logger, env);
+
+  const command: CliCommand | undefined = cliCommands[`${cmd} ${sub}`] ?? cliCommands[cmd];
+  if (!command) { err(`unknown command: ${[cmd, sub].filter(Boolean).join(' ')}\n\n${USAGE}`); return 2; }
+  const ctx: CliContext = {
+    config: loaded.config, configPath, logger, out, err,
+    apiBase: `http://127.0.0.1:${loaded.config.api.port}`,
+    interrupted: new Promise((resolve) => { process.once('SIGINT', () => resolve()); process.once('SIGTERM', () => resolve()); }),
+  };
+  const subArgs = cliCommands[`${cmd} ${sub}`] ? rest : [sub, ...rest].filter((a): a is string => a !== undefined);
+  return command(subArgs, ctx);
+}
+
+async function run(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv): Promise<number> {
+  let composed;
+  try {
+    composed = await composeCounter(loaded, logger, env);
+    await composed.app.start();
+  } catch (e) {
+    logger.error('counter cannot start', { err: e, config: loaded.path });
+    await composed?.stop('start failed').catch(() => undefined);
+    return 1;
+  }
+  const c = loaded.config;
+  if (c.api.simulator) process.stderr.write(`\n  simulator: http://${c.api.host}:${composed.app.apiPort}/   (window ${c.window.id}, config ${loaded.path})\n\n`);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      void composed!.stop(signal).then(() => resolve(0), (e) => { logger.error('stop failed', { err: e }); resolve(1); });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('device/main.ts')) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => { process.stderr.write(`counter-edge: ${(e as Error).stack ?? e}\n`); process.exitCode = 1; });
+}

@@ -1,0 +1,6 @@
+// The counter's services beyond the spine, one plugin per part (see AppPlugin in app.ts).
+import type { AppPlugin } from './app.ts';
+
+export function counterPlugins(_stateDir: string): AppPlugin[] {
+  return [];
+}

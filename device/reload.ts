@@ -1,0 +1,53 @@
+// Config reload (SIGHUP or the `config.reload` command): a bad new file is rejected and the running
+// config stays; a good one restarts only the drivers whose section changed.
+import { Type } from '@sinclair/typebox';
+import { loadConfigFile, ConfigError, formatIssue } from '../config/loader.ts';
+import type { Config } from '../config/schema.ts';
+import type { App, AppContext, DriverKind } from './app.ts';
+
+const DRIVER_SECTIONS: DriverKind[] = ['buttons', 'fingerprint', 'printer', 'eink'];
+/** Sections the running process cannot swap in place; they take effect at the next start. */
+const RESTART_SECTIONS = ['window', 'state_dir', 'mqtt', 'outbox', 'api', 'log_level', 'watchdog_ms'] as const;
+
+export interface ReloadResult { status: 'applied' | 'rejected' | 'unchanged'; errors?: string[]; changed?: string[]; restart_required?: string[]; hash?: string }
+
+export async function reloadConfig(app: App, ctx: AppContext, path: string, env: NodeJS.ProcessEnv, running: { hash: string }): Promise<ReloadResult> {
+  let next;
+  try {
+    next = await loadConfigFile(path, env);
+  } catch (err) {
+    const errors = err instanceof ConfigError ? err.issues.map(formatIssue) : [(err as Error).message];
+    ctx.logger.error('config reload rejected; the running config stays', { file: path, errors });
+    ctx.append({ type: 'config.rejected', data: { file: path, errors: errors.slice(0, 50) } });
+    return { status: 'rejected', errors };
+  }
+  if (next.hash === running.hash) return { status: 'unchanged', hash: next.hash };
+  const current = app.currentConfig;
+  const changed = (Object.keys(next.config) as Array<keyof Config>).filter((k) => JSON.stringify(next.config[k]) !== JSON.stringify(current[k]));
+  const drivers = DRIVER_SECTIONS.filter((k) => changed.includes(k));
+  const restartRequired = RESTART_SECTIONS.filter((k) => changed.includes(k));
+  // Keep the running values of what cannot change live, so state matches what is in effect.
+  const effective = { ...next.config } as Record<string, unknown>;
+  for (const k of restartRequired) effective[k] = current[k];
+  await app.applyDriverConfig(effective as Config, drivers);
+  running.hash = next.hash;
+  ctx.logger.info('config reloaded', { changed, restart_required: restartRequired });
+  ctx.append({ type: 'config.applied', data: { file: path, hash: next.hash, changed, restart_required: restartRequired } });
+  return { status: 'applied', changed, restart_required: [...restartRequired], hash: next.hash };
+}
+
+/** SIGHUP handler and the `config.reload` MQTT command. */
+export function registerConfigCommands(ctx: AppContext, app: App, path: string, env: NodeJS.ProcessEnv, hash?: string): () => Promise<void> {
+  const running = { hash: hash ?? '' };
+  let busy: Promise<unknown> = Promise.resolve();
+  const reload = () => (busy = busy.then(() => reloadConfig(app, ctx, path, env, running)));
+  const onHup = () => { void reload(); };
+  process.on('SIGHUP', onHup);
+  ctx.mqtt.commands.register('config.reload', Type.Object({ cmd_id: Type.String(), expires_at: Type.Optional(Type.Any()) }), async () => {
+    const r = (await reload()) as ReloadResult;
+    if (r.status === 'rejected') throw new Error(`config rejected: ${r.errors?.join('; ')}`);
+    return r;
+  });
+  ctx.router.route('POST', '/api/config/reload', () => reload());
+  return async () => { process.off('SIGHUP', onHup); };
+}

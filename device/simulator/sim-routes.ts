@@ -1,0 +1,66 @@
+// Routes for the simulator page: press simulated buttons, stream committed events, serve the page.
+import { readFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import type { AppContext } from '../app.ts';
+import { HttpError } from '../http-router.ts';
+import type { SimulatedButtons } from '../../drivers/buttons/types.ts';
+import type { EventEnvelope } from '../events.ts';
+
+export const EVALUATION_LABELS: Record<string, string> = {
+  very_satisfied: '非常满意', satisfied: '满意', basically_satisfied: '基本满意',
+  dissatisfied: '不满意', very_dissatisfied: '非常不满意',
+};
+
+const RECENT_MAX = 200;
+
+/** Registers /api/sim/press and /api/events always; the page itself only when api.simulator is on. */
+export function registerSimRoutes(ctx: AppContext, health: () => Record<string, unknown>): () => Promise<void> {
+  const { router, config } = ctx;
+  router.route('POST', '/api/sim/press', (req) => {
+    const body = req.body as { button?: unknown; hold_ms?: unknown } | undefined;
+    const key = body?.button;
+    if (typeof key !== 'string') throw new HttpError(400, 'body must be {"button":"<key>"} with one of: ' + config.buttons.keys.join(', '));
+    if (!config.buttons.keys.includes(key)) throw new HttpError(400, `unknown button "${key}"; configured keys: ${config.buttons.keys.join(', ')}`);
+    const buttons = ctx.drivers.buttons as SimulatedButtons | undefined;
+    if (!buttons || typeof buttons.simulatePress !== 'function') throw new HttpError(409, `buttons backend is "${config.buttons.backend}", not sim: presses come from the hardware`);
+    const holdMs = typeof body?.hold_ms === 'number' && body.hold_ms >= 0 && body.hold_ms <= 120_000 ? body.hold_ms : undefined;
+    buttons.simulatePress(key, holdMs);
+    return { ok: true, button: key };
+  });
+
+  // Recent committed events and a server-sent-event stream of new ones.
+  const recent: EventEnvelope[] = [];
+  const clients = new Set<ServerResponse>();
+  const off = ctx.outbox.onCommitted((events) => {
+    for (const e of events) {
+      recent.push(e);
+      if (recent.length > RECENT_MAX) recent.shift();
+    }
+    const chunk = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('');
+    for (const c of clients) c.write(chunk);
+  });
+  router.route('GET', '/api/events/recent', () => ({ events: recent }));
+  router.raw('GET', '/api/events', (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write(': counter-edge events\n\n');
+    clients.add(res);
+    req.on('close', () => clients.delete(res));
+  });
+  router.route('GET', '/api/sim/config', () => ({
+    window: config.window, keys: config.buttons.keys.map((k) => ({ key: k, label: EVALUATION_LABELS[k] ?? k })),
+    buttons_backend: config.buttons.backend, health: health(),
+  }));
+
+  if (config.api.simulator) {
+    const page = new URL('./page.html', import.meta.url);
+    router.raw('GET', '/', async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(await readFile(page));
+    });
+  }
+  return async () => {
+    off();
+    for (const c of clients) c.end();
+    clients.clear();
+  };
+}
