@@ -121,9 +121,11 @@ function semanticChecks(c: Config): Array<{ path: string[]; message: string }> {
   return out;
 }
 
-function describe(message: string, schema: { description?: string; pattern?: string; enum?: unknown[] }): string {
+function describe(message: string, schema: { description?: string; pattern?: string; anyOf?: Array<{ const?: unknown }> }): string {
   if (message === 'Unexpected property') return 'unknown key (check the spelling; see `counter-edge config schema`)';
   let m = message.charAt(0).toLowerCase() + message.slice(1);
+  const choices = schema.anyOf?.every((s) => s.const !== undefined) ? schema.anyOf.map((s) => JSON.stringify(s.const)) : undefined;
+  if (choices) m = `must be one of ${choices.join(', ')}`;
   if (schema.pattern && /pattern/i.test(message)) m = `does not match ${schema.pattern}`;
   return schema.description ? `${m} (${schema.description})` : m;
 }

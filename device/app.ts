@@ -19,7 +19,7 @@ export interface MqttPort extends EventEmitter {
   stop(opts?: { timeoutMs?: number }): Promise<void>;
   setState(part: string, value: unknown): void;
   commands: { register(name: string, schema: unknown, handler: (payload: any) => Promise<unknown>): void };
-  health(): { connected: boolean; lastError?: string; [k: string]: unknown };
+  health(): { connected: boolean; lastError?: string };
 }
 
 export type DriverKind = 'buttons' | 'fingerprint' | 'printer' | 'eink';
@@ -41,13 +41,15 @@ export interface AppDeps {
 }
 
 export interface AppContext {
-  config: Config;
+  /** The config in effect now (reload may change it). */
+  readonly config: Config;
   logger: Logger;
   clock: Clock;
   outbox: Outbox;
   mqtt: MqttPort;
   router: ApiRouter;
-  drivers: DriverSet;
+  /** The drivers running now (reload may replace one). */
+  readonly drivers: DriverSet;
   append(e: EventInput): void;
 }
 
@@ -147,8 +149,10 @@ export class App extends EventEmitter {
   }
 
   context(): AppContext {
-    return { config: this.config, logger: this.deps.logger, clock: this.deps.clock, outbox: this.deps.outbox,
-      mqtt: this.mqtt!, router: this.router, drivers: this.drivers, append: (e) => this.append(e) };
+    const self = this;
+    // Getters: config and drivers change on reload, and services must see the current ones.
+    return { get config() { return self.config; }, logger: this.deps.logger, clock: this.deps.clock, outbox: this.deps.outbox,
+      mqtt: this.mqtt!, router: this.router, get drivers() { return self.drivers; }, append: (e) => this.append(e) };
   }
 
   /** Restart the drivers whose config section changed (reload keeps the rest running). */

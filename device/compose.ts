@@ -58,7 +58,7 @@ export async function composeCounter(loaded: LoadedConfig, logger: Logger, env: 
   let app!: App;
   const plugins: AppPlugin[] = [
     (ctx) => registerSimRoutes(ctx, () => app.health()),
-    (ctx) => registerConfigCommands(ctx, app, loaded.path, env, loaded.hash),
+    (ctx) => registerConfigCommands(ctx, app, loaded, env),
     ...counterPlugins(stateDir),
   ];
   app = new App({

@@ -11,7 +11,8 @@ const RESTART_SECTIONS = ['window', 'state_dir', 'mqtt', 'outbox', 'api', 'log_l
 
 export interface ReloadResult { status: 'applied' | 'rejected' | 'unchanged'; errors?: string[]; changed?: string[]; restart_required?: string[]; hash?: string }
 
-export async function reloadConfig(app: App, ctx: AppContext, path: string, env: NodeJS.ProcessEnv, running: { hash: string }): Promise<ReloadResult> {
+/** `running` is the config as loaded from the file (before the composition root adjusts it, e.g. for an embedded broker). */
+export async function reloadConfig(app: App, ctx: AppContext, path: string, env: NodeJS.ProcessEnv, running: { hash: string; config: Config }): Promise<ReloadResult> {
   let next;
   try {
     next = await loadConfigFile(path, env);
@@ -23,7 +24,7 @@ export async function reloadConfig(app: App, ctx: AppContext, path: string, env:
   }
   if (next.hash === running.hash) return { status: 'unchanged', hash: next.hash };
   const current = app.currentConfig;
-  const changed = (Object.keys(next.config) as Array<keyof Config>).filter((k) => JSON.stringify(next.config[k]) !== JSON.stringify(current[k]));
+  const changed = (Object.keys(next.config) as Array<keyof Config>).filter((k) => JSON.stringify(next.config[k]) !== JSON.stringify(running.config[k]));
   const drivers = DRIVER_SECTIONS.filter((k) => changed.includes(k));
   const restartRequired = RESTART_SECTIONS.filter((k) => changed.includes(k));
   // Keep the running values of what cannot change live, so state matches what is in effect.
@@ -31,14 +32,16 @@ export async function reloadConfig(app: App, ctx: AppContext, path: string, env:
   for (const k of restartRequired) effective[k] = current[k];
   await app.applyDriverConfig(effective as Config, drivers);
   running.hash = next.hash;
+  running.config = next.config;
   ctx.logger.info('config reloaded', { changed, restart_required: restartRequired });
   ctx.append({ type: 'config.applied', data: { file: path, hash: next.hash, changed, restart_required: restartRequired } });
   return { status: 'applied', changed, restart_required: [...restartRequired], hash: next.hash };
 }
 
 /** SIGHUP handler and the `config.reload` MQTT command. */
-export function registerConfigCommands(ctx: AppContext, app: App, path: string, env: NodeJS.ProcessEnv, hash?: string): () => Promise<void> {
-  const running = { hash: hash ?? '' };
+export function registerConfigCommands(ctx: AppContext, app: App, loaded: { path: string; hash: string; config: Config }, env: NodeJS.ProcessEnv): () => Promise<void> {
+  const { path } = loaded;
+  const running = { hash: loaded.hash, config: loaded.config };
   let busy: Promise<unknown> = Promise.resolve();
   const reload = () => (busy = busy.then(() => reloadConfig(app, ctx, path, env, running)));
   const onHup = () => { void reload(); };

@@ -15,8 +15,9 @@ const RECENT_MAX = 200;
 
 /** Registers /api/sim/press and /api/events always; the page itself only when api.simulator is on. */
 export function registerSimRoutes(ctx: AppContext, health: () => Record<string, unknown>): () => Promise<void> {
-  const { router, config } = ctx;
+  const { router } = ctx;
   router.route('POST', '/api/sim/press', (req) => {
+    const config = ctx.config;
     const body = req.body as { button?: unknown; hold_ms?: unknown } | undefined;
     const key = body?.button;
     if (typeof key !== 'string') throw new HttpError(400, 'body must be {"button":"<key>"} with one of: ' + config.buttons.keys.join(', '));
@@ -46,12 +47,13 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
     clients.add(res);
     req.on('close', () => clients.delete(res));
   });
-  router.route('GET', '/api/sim/config', () => ({
-    window: config.window, keys: config.buttons.keys.map((k) => ({ key: k, label: EVALUATION_LABELS[k] ?? k })),
-    buttons_backend: config.buttons.backend, health: health(),
-  }));
+  router.route('GET', '/api/sim/config', () => {
+    const config = ctx.config;
+    return { window: config.window, keys: config.buttons.keys.map((k) => ({ key: k, label: EVALUATION_LABELS[k] ?? k })),
+      buttons_backend: config.buttons.backend, health: health() };
+  });
 
-  if (config.api.simulator) {
+  if (ctx.config.api.simulator) {
     const page = new URL('./page.html', import.meta.url);
     router.raw('GET', '/', async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
