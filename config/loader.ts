@@ -149,9 +149,9 @@ function locate(doc: Document, keyPath: string[], pos: (o: number) => { line: nu
 }
 
 export function configHash(config: Config): string {
-  const { mqtt, ...rest } = config;
-  const { password: _p, ...mqttPublic } = mqtt;
-  return createHash('sha256').update(JSON.stringify({ ...rest, mqtt: mqttPublic })).digest('hex').slice(0, 12);
+  // Secrets never feed the hash: it is published in status.
+  const json = JSON.stringify(config, (k, v) => (k === 'password' ? undefined : v));
+  return createHash('sha256').update(json).digest('hex').slice(0, 12);
 }
 
 /** The broker password from (in order) env COUNTER_EDGE_MQTT_PASSWORD (already merged), mqtt.password, mqtt.password_file. */

@@ -51,6 +51,8 @@ export interface AppContext {
   /** The drivers running now (reload may replace one). */
   readonly drivers: DriverSet;
   append(e: EventInput): void;
+  /** Called with every driver of that kind the app starts (at start and after a reload replaces it). */
+  wireDriver(kind: DriverKind, wire: (driver: Driver) => void): void;
 }
 
 export type AppPlugin = (ctx: AppContext) => Promise<(() => Promise<void>) | void> | (() => Promise<void>) | void;
@@ -61,6 +63,7 @@ export class App extends EventEmitter {
   private drivers: DriverSet = {};
   private unwatch: Array<() => void> = [];
   private pluginStops: Array<() => Promise<void>> = [];
+  private wirers: Array<{ kind: DriverKind; wire: (d: Driver) => void }> = [];
   private api: ApiServer | undefined;
   private timers: NodeJS.Timeout[] = [];
   private startInfo: OutboxStartInfo | undefined;
@@ -87,7 +90,7 @@ export class App extends EventEmitter {
 
     this.mqtt = this.deps.createMqtt(this.startInfo.boot);
     this.mqtt.on('error', (err: Error) => logger.warn('mqtt', { err }));
-    await this.startDrivers(this.config);
+    // Services first (they register routes, commands and driver wiring), then the drivers they wire.
     const ctx = this.context();
     for (const plugin of this.deps.plugins ?? []) {
       try {
@@ -97,6 +100,7 @@ export class App extends EventEmitter {
         logger.error('a counter service failed to start; the rest keeps running', { err });
       }
     }
+    await this.startDrivers(this.config);
     this.registerCoreRoutes();
     await this.startApi();
     await this.mqtt.start();
@@ -152,7 +156,8 @@ export class App extends EventEmitter {
     const self = this;
     // Getters: config and drivers change on reload, and services must see the current ones.
     return { get config() { return self.config; }, logger: this.deps.logger, clock: this.deps.clock, outbox: this.deps.outbox,
-      mqtt: this.mqtt!, router: this.router, get drivers() { return self.drivers; }, append: (e) => this.append(e) };
+      mqtt: this.mqtt!, router: this.router, get drivers() { return self.drivers; }, append: (e) => this.append(e),
+      wireDriver: (kind, wire) => { this.wirers.push({ kind, wire }); } };
   }
 
   /** Restart the drivers whose config section changed (reload keeps the rest running). */
@@ -177,6 +182,10 @@ export class App extends EventEmitter {
     this.drivers[kind] = d;
     this.unwatch.push(watchDriver(d, { append: (e) => this.append(e), setState: (p, v) => this.mqtt?.setState(p, v) }));
     if (kind === 'buttons') this.wireButtons(d as ButtonsDriver);
+    for (const w of this.wirers) {
+      if (w.kind !== kind) continue;
+      try { w.wire(d); } catch (err) { this.deps.logger.error(`wiring the ${kind} driver failed`, { err }); }
+    }
     try {
       await d.start();
     } catch (err) {

@@ -1,7 +1,10 @@
 // Technician subcommands, each living next to what it drives. Keys are "<cmd> <sub>" or "<cmd>".
 import type { CliCommand } from './cli-context.ts';
 import { runHwButtons } from '../drivers/buttons/cli.ts';
+import { runFingerprintCli, runHwFingerprint } from '../drivers/fingerprint/cli.ts';
 
 export const cliCommands: Record<string, CliCommand> = {
   'hw buttons': runHwButtons,
+  'hw fingerprint': runHwFingerprint,
+  fingerprint: runFingerprintCli,
 };

@@ -12,6 +12,7 @@ import { SqliteOutbox } from '../sync/sqlite-outbox.ts';
 import { MqttSync } from '../sync/mqtt-sync.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../sync/embedded-broker.ts';
 import { createButtonsDriver } from '../drivers/buttons/index.ts';
+import { createFingerprintDriver } from '../drivers/fingerprint/index.ts';
 import { registerSimRoutes } from './simulator/sim-routes.ts';
 import { registerConfigCommands } from './reload.ts';
 import { counterPlugins } from './plugins.ts';
@@ -31,6 +32,7 @@ export function stateDirOf(config: Config): string {
 export function createDrivers(config: Config, logger: Logger, clock: Clock): DriverSet {
   const set: DriverSet = {};
   if (config.buttons.enabled) set.buttons = createButtonsDriver(config.buttons, { logger, clock });
+  if (config.fingerprint.enabled) set.fingerprint = createFingerprintDriver(config.fingerprint, { logger, clock, stateDir: stateDirOf(config) });
   return set;
 }
 

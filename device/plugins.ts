@@ -1,6 +1,7 @@
 // The counter's services beyond the spine, one plugin per part (see AppPlugin in app.ts).
 import type { AppPlugin } from './app.ts';
+import { attendancePlugin } from './services/attendance.ts';
 
 export function counterPlugins(_stateDir: string): AppPlugin[] {
-  return [];
+  return [attendancePlugin];
 }

@@ -46,7 +46,7 @@ export function registerConfigCommands(ctx: AppContext, app: App, loaded: { path
   const reload = () => (busy = busy.then(() => reloadConfig(app, ctx, path, env, running)));
   const onHup = () => { void reload(); };
   process.on('SIGHUP', onHup);
-  ctx.mqtt.commands.register('config.reload', Type.Object({ cmd_id: Type.String(), expires_at: Type.Optional(Type.Any()) }), async () => {
+  ctx.mqtt.commands.register('config.reload', Type.Object({}, { additionalProperties: false }), async () => {
     const r = (await reload()) as ReloadResult;
     if (r.status === 'rejected') throw new Error(`config rejected: ${r.errors?.join('; ')}`);
     return r;
