@@ -20,7 +20,8 @@ usage: counter-edge [--config FILE] <command>
   hw buttons|fingerprint    print live events from the configured hardware (wiring check)
   fingerprint enrol --staff ID [--slot N] | delete --staff ID | list
   print test | print preview DOC.json --out PAPER.png
-  nameplate preview --state in_service|paused|away|closed --out PLATE.png
+  nameplate preview --state not_open|in_service|paused|away|closed --out PLATE.png [--size 800x480|400x300]
+  nameplate test [--state S]  draw once on the configured panel
   version | help`;
 
 function takeFlag(args: string[], name: string): string | undefined {

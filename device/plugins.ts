@@ -1,7 +1,8 @@
 // The counter's services beyond the spine, one plugin per part (see AppPlugin in app.ts).
 import type { AppPlugin } from './app.ts';
 import { attendancePlugin } from './services/attendance.ts';
+import { nameplatePlugin } from './services/nameplate.ts';
 
 export function counterPlugins(_stateDir: string): AppPlugin[] {
-  return [attendancePlugin];
+  return [attendancePlugin, nameplatePlugin];
 }
