@@ -1,0 +1,152 @@
+// Driver behaviour beyond the contract: fault reasons, recovery, model differences, privacy.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { EventEmitter } from 'node:events';
+import { ManualClock } from '../../device/clock.ts';
+import { memoryLogger } from '../../device/logger.ts';
+import { fingerprintDefaults, type FingerprintConfig } from '../../drivers/fingerprint/config.ts';
+import { R30xFingerprintDriver } from '../../drivers/fingerprint/driver.ts';
+import { ModuleEmulator, type EmulatorOptions } from '../../drivers/fingerprint/emulator.ts';
+import { ModuleClient } from '../../drivers/fingerprint/client.ts';
+import { MemoryTransport } from '../../drivers/fingerprint/memory-transport.ts';
+import { build, encodePacket, PID } from '../../drivers/fingerprint/protocol.ts';
+import type { DriverStatus } from '../../drivers/driver.ts';
+
+function once<T>(e: EventEmitter, event: string, pred: (v: T) => boolean = () => true, ms = 8000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { e.off(event, on); reject(new Error(`no '${event}' within ${ms} ms`)); }, ms);
+    const on = (v: T) => { if (pred(v)) { clearTimeout(timer); e.off(event, on); resolve(v); } };
+    e.on(event, on);
+  });
+}
+
+async function rig(cfg: Partial<FingerprintConfig> = {}, emu: EmulatorOptions = {}) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'fp-drv-'));
+  const emulator = new ModuleEmulator(emu);
+  const logger = memoryLogger();
+  const mapFile = path.join(dir, 'staff.json');
+  const driver = new R30xFingerprintDriver({
+    config: fingerprintDefaults({ poll_ms: 20, command_timeout_ms: 300, retry_min_ms: 30, retry_max_ms: 100, ...cfg }),
+    logger, clock: new ManualClock(), staffMapFile: mapFile, backend: 'sim', openTransport: () => emulator.connect(),
+  });
+  return { dir, emulator, logger, driver, mapFile, done: async () => { await driver.stop(); await rm(dir, { recursive: true, force: true }); } };
+}
+
+const settled = (d: R30xFingerprintDriver) => (d.status().state === 'ok' || d.status().state === 'fault'
+  ? Promise.resolve(d.status()) : once<DriverStatus>(d, 'status', (s) => s.state === 'ok' || s.state === 'fault'));
+
+test('a wrong password is a fault that says so', async () => {
+  const r = await rig({ password: 1234 }, { password: 99 });
+  try {
+    await r.driver.start();
+    const s = await settled(r.driver);
+    assert.equal(s.state, 'fault');
+    assert.match(s.reason!, /VfyPwd failed: wrong module password \(check fingerprint\.password\)/);
+  } finally { await r.done(); }
+});
+
+test('a module that stops answering goes to fault after the configured misses and recovers when it answers again', async () => {
+  const r = await rig({ max_consecutive_timeouts: 2 });
+  try {
+    await r.driver.start();
+    assert.equal((await settled(r.driver)).state, 'ok');
+    const fault = once<DriverStatus>(r.driver, 'status', (s) => s.state === 'fault');
+    r.emulator.failNext('timeout', { count: 2 });
+    const s = await fault;
+    assert.match(s.reason!, /did not answer GenImg within 300 ms \(2 commands in a row unanswered\)/);
+    assert.equal((await once<DriverStatus>(r.driver, 'status', (x) => x.state === 'ok')).state, 'ok');
+  } finally { await r.done(); }
+});
+
+test('a broken staff map keeps the reader in fault with the file named', async () => {
+  const r = await rig();
+  try {
+    await writeFile(r.mapFile, 'not json');
+    await r.driver.start();
+    const s = await settled(r.driver);
+    assert.equal(s.state, 'fault');
+    assert.ok(s.reason!.includes(r.mapFile), s.reason);
+  } finally { await r.done(); }
+});
+
+test('a template with no owner in the map is a no_match (unmapped_slot), and low scores are refused', async () => {
+  const r = await rig({ min_score: 0xffff });
+  try {
+    await r.driver.start();
+    await settled(r.driver);
+    r.driver.on('enrol_step', (e) => { if (e.step !== 'lift' && e.step !== 'storing') r.emulator.touch('S1'); });
+    await r.driver.enrol('S1');
+    const low = once<{ reason: string }>(r.driver, 'no_match');
+    r.emulator.touch('S1');
+    assert.equal((await low).reason, 'low_score');
+    await writeFile(r.mapFile, JSON.stringify({ version: 1, slots: {} }));
+    await r.driver.stop();
+    const again = new R30xFingerprintDriver({
+      config: fingerprintDefaults({ poll_ms: 20 }), logger: r.logger, clock: new ManualClock(), staffMapFile: r.mapFile,
+      backend: 'sim', openTransport: () => r.emulator.connect(),
+    });
+    await again.start();
+    await settled(again);
+    const unmapped = once<{ reason: string }>(again, 'no_match');
+    r.emulator.touch('S1');
+    assert.equal((await unmapped).reason, 'unmapped_slot');
+    await again.stop();
+  } finally { await r.done(); }
+});
+
+test('an R30x/AS608 is never sent R503-only commands', async () => {
+  const r = await rig({ model: 'as608' }, { model: 'as608' });
+  try {
+    await r.driver.start();
+    assert.equal((await settled(r.driver)).state, 'ok');
+    await r.driver.setLight('matched');
+    assert.equal(r.emulator.received.get('HandShake'), undefined);
+    assert.equal(r.emulator.received.get('AuraLedConfig'), undefined);
+  } finally { await r.done(); }
+});
+
+test('technician operations are refused clearly while the reader is in fault', async () => {
+  const r = await rig();
+  try {
+    r.emulator.unplug();
+    await r.driver.start();
+    const s = await settled(r.driver);
+    assert.match(s.reason!, /not present \(unplugged\)/);
+    await assert.rejects(r.driver.enrol('S1'), /fingerprint reader \(sim\) is not ready: .*unplugged/);
+    await assert.rejects(r.driver.params(), /not ready/);
+  } finally { await r.done(); }
+});
+
+test('the client drops data packets without logging their bytes, and resends once on a bad checksum', async () => {
+  const [host, module] = MemoryTransport.pair('test');
+  const logger = memoryLogger();
+  const client = new ModuleClient(host, 0xffffffff, 500, logger);
+  client.attach();
+  const secret = Buffer.from('TEMPLATE-BYTES-THAT-MUST-NOT-LEAK');
+  let commands = 0;
+  module.on('data', () => {
+    commands++;
+    if (commands === 1) {
+      void module.write(Buffer.concat([encodePacket(PID.data, secret), corrupt(encodePacket(PID.ack, [0x00, 0x00, 0x05]))]));
+    } else {
+      void module.write(encodePacket(PID.ack, [0x00, 0x00, 0x05]));
+    }
+  });
+  const payload = await client.exec(build.templateNum());
+  assert.deepEqual(payload, Buffer.from([0x00, 0x00, 0x05]));
+  assert.equal(commands, 2, 'the command was sent again after the corrupt answer');
+  const st = client.stats();
+  assert.equal(st.bad_checksums, 1);
+  assert.equal(st.foreign_packets, 1);
+  const logged = JSON.stringify(logger.records);
+  assert.ok(!logged.includes('TEMPLATE-BYTES') && !logged.includes(secret.toString('hex')), 'payload bytes never logged');
+});
+
+function corrupt(frame: Buffer): Buffer {
+  const out = Buffer.from(frame);
+  out[out.length - 1] ^= 0x01;
+  return out;
+}
