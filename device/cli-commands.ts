@@ -3,10 +3,12 @@ import type { CliCommand } from './cli-context.ts';
 import { runHwButtons } from '../drivers/buttons/cli.ts';
 import { runFingerprintCli, runHwFingerprint } from '../drivers/fingerprint/cli.ts';
 import { runNameplateCli } from '../drivers/eink/cli.ts';
+import { runPrintCli } from '../drivers/printer/cli.ts';
 
 export const cliCommands: Record<string, CliCommand> = {
   'hw buttons': runHwButtons,
   'hw fingerprint': runHwFingerprint,
   fingerprint: runFingerprintCli,
   nameplate: runNameplateCli,
+  print: runPrintCli,
 };

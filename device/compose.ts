@@ -14,6 +14,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../sync/embedded-broke
 import { createButtonsDriver } from '../drivers/buttons/index.ts';
 import { createFingerprintDriver } from '../drivers/fingerprint/index.ts';
 import { EinkDriver } from '../drivers/eink/driver.ts';
+import { createPrinterDriver } from '../drivers/printer/index.ts';
 import { registerSimRoutes } from './simulator/sim-routes.ts';
 import { registerConfigCommands } from './reload.ts';
 import { counterPlugins } from './plugins.ts';
@@ -33,6 +34,7 @@ export function stateDirOf(config: Config): string {
 export function createDrivers(config: Config, logger: Logger, clock: Clock): DriverSet {
   const set: DriverSet = {};
   if (config.buttons.enabled) set.buttons = createButtonsDriver(config.buttons, { logger, clock });
+  if (config.printer.enabled) set.printer = createPrinterDriver(config.printer, { logger, clock });
   if (config.eink.enabled) set.eink = new EinkDriver({ config: config.eink, logger, clock, utcOffsetMinutes: config.window.utc_offset_minutes });
   if (config.fingerprint.enabled) set.fingerprint = createFingerprintDriver(config.fingerprint, { logger, clock, stateDir: stateDirOf(config) });
   return set;

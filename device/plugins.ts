@@ -2,7 +2,8 @@
 import type { AppPlugin } from './app.ts';
 import { attendancePlugin } from './services/attendance.ts';
 import { nameplatePlugin } from './services/nameplate.ts';
+import { printQueuePlugin } from './print-queue-plugin.ts';
 
-export function counterPlugins(_stateDir: string): AppPlugin[] {
-  return [attendancePlugin, nameplatePlugin];
+export function counterPlugins(stateDir: string): AppPlugin[] {
+  return [attendancePlugin, nameplatePlugin, printQueuePlugin(stateDir)];
 }

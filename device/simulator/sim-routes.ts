@@ -53,6 +53,12 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
       buttons_backend: config.buttons.backend, health: health() };
   });
 
+  // A sample document for the page's "print" button (the printer's own example files).
+  router.route('GET', '/api/sim/print-sample', async () => {
+    const file = new URL('../../drivers/printer/examples/business-receipt.json', import.meta.url);
+    return JSON.parse(await readFile(file, 'utf8')) as unknown;
+  });
+
   if (ctx.config.api.simulator) {
     const page = new URL('./page.html', import.meta.url);
     router.raw('GET', '/', async (_req, res) => {

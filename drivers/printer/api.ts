@@ -1,0 +1,96 @@
+// Local API and MQTT command for printing, plus "what was printed last" for the simulator page.
+import { Type } from '@sinclair/typebox';
+import { HttpError, type ApiRouter } from '../../device/http-router.ts';
+import type { PrintQueue } from '../../device/print-queue.ts';
+import { paperGeometry, type PrinterConfig } from './config.ts';
+import { DocumentError, PrintDocumentSchema } from './document.ts';
+import type { SimPrinter } from './index.ts';
+import { previewPng, previewText } from './preview.ts';
+import type { PrinterDriver } from './types.ts';
+
+export interface PrinterRouteDeps {
+  queue: PrintQueue;
+  printer: PrinterDriver;
+  /** For paper width, cut and font of the previews (default: 58 mm paper, partial cut). */
+  config?: PrinterConfig;
+  /** The sim backend's emulator, looked up per request (a reload may change the backend): POST /api/sim/printer switches paper out, cover, offline, plug. */
+  sim?: () => SimPrinter | undefined;
+}
+
+function body(req: { body: unknown }): Record<string, unknown> {
+  if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw new HttpError(400, 'body must be a JSON object');
+  return req.body as Record<string, unknown>;
+}
+
+export function registerPrinterRoutes(router: ApiRouter, deps: PrinterRouteDeps): void {
+  const { queue, printer } = deps;
+  const previewOpts = () => {
+    const c = deps.config;
+    const geo = c ? paperGeometry(c) : printer.geometry;
+    return { cols: geo.cols, dots: geo.dots, paperWidthMm: (c?.paper_width_mm ?? (geo.dots > 400 ? 80 : 58)) as 58 | 80, cut: c?.cut ?? 'partial' as const, feedBeforeCut: c?.feed_before_cut ?? 4, ...(c?.font_path ? { fontPath: c.font_path } : {}) };
+  };
+  const last = () => {
+    const l = printer.lastPrinted();
+    if (!l) throw new HttpError(404, 'nothing printed yet');
+    return l;
+  };
+
+  router.route('POST', '/api/print', (req) => {
+    const b = body(req);
+    try {
+      return queue.submit(b.doc_id, b.doc, 'POST /api/print');
+    } catch (err) {
+      if (err instanceof DocumentError) throw new HttpError(400, err.message);
+      throw err;
+    }
+  });
+
+  router.route('GET', '/api/printer', () => ({ status: printer.status(), waiting: queue.waiting() }));
+
+  router.raw('GET', '/api/printer/last.txt', (_req, res) => {
+    let text: string;
+    try { text = previewText(last().doc, previewOpts()); } catch (err) { res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`${(err as Error).message}\n`); return; }
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(text);
+  });
+
+  router.raw('GET', '/api/printer/last.png', (_req, res) => {
+    let png: Buffer;
+    try { png = previewPng(last().doc, previewOpts()); } catch (err) { res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`${(err as Error).message}\n`); return; }
+    res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }).end(png);
+  });
+
+  const simOf = deps.sim;
+  if (simOf) {
+    router.route('POST', '/api/sim/printer', async (req) => {
+      const sim = simOf();
+      if (!sim) throw new HttpError(409, 'the printer is not the simulated one (printer.backend is not sim)');
+      const b = body(req);
+      const flag = (k: string) => {
+        if (b[k] === undefined) return undefined;
+        if (typeof b[k] !== 'boolean') throw new HttpError(400, `${k} must be true or false`);
+        return b[k] as boolean;
+      };
+      const sw = { paperOut: flag('paper_out'), paperNearEnd: flag('paper_near_end'), coverOpen: flag('cover_open'), offline: flag('offline') };
+      sim.emulator.set(Object.fromEntries(Object.entries(sw).filter(([, v]) => v !== undefined)));
+      const plugged = flag('plugged');
+      if (plugged !== undefined) sim.link.plugged = plugged;
+      // Ask now so the status (and the queue) follows the switch without waiting for the poll.
+      await printer.checkStatus();
+      return { switches: sim.emulator.state, plugged: sim.link.plugged, status: printer.status() };
+    });
+  }
+}
+
+export const PrintCommandSchema = Type.Object({
+  doc_id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$', description: 'Idempotency key of the paper: the same doc_id never prints twice.' }),
+  doc: PrintDocumentSchema,
+}, { additionalProperties: false });
+
+/** MQTT cmd/print: {cmd_id, doc_id, doc} → {accepted, duplicate, state}; the paper's end comes as print.done / print.failed. */
+export function printCommands(queue: PrintQueue) {
+  return [{
+    name: 'print',
+    schema: PrintCommandSchema,
+    handler: async (payload: { doc_id: string; doc: unknown }) => queue.submit(payload.doc_id, payload.doc, 'cmd/print'),
+  }];
+}
