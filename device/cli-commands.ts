@@ -4,6 +4,7 @@ import { runHwButtons } from '../drivers/buttons/cli.ts';
 import { runFingerprintCli, runHwFingerprint } from '../drivers/fingerprint/cli.ts';
 import { runNameplateCli } from '../drivers/eink/cli.ts';
 import { runPrintCli } from '../drivers/printer/cli.ts';
+import { mqttCheckCommand } from '../sync/mqtt-cli.ts';
 
 export const cliCommands: Record<string, CliCommand> = {
   'hw buttons': runHwButtons,
@@ -11,4 +12,5 @@ export const cliCommands: Record<string, CliCommand> = {
   fingerprint: runFingerprintCli,
   nameplate: runNameplateCli,
   print: runPrintCli,
+  'mqtt check': mqttCheckCommand,
 };

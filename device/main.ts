@@ -17,6 +17,7 @@ usage: counter-edge [--config FILE] <command>
   run                       run the counter (default config ${DEFAULT_CONFIG}; --demo for simulated hardware)
   config check FILE         validate a config file, print every error as file:line:col key: message
   config schema             print the config JSON Schema (for editors)
+  mqtt check [--timeout=MS] connect once to the configured broker and report
   hw buttons|fingerprint    print live events from the configured hardware (wiring check)
   fingerprint enrol --staff ID [--slot N] | delete --staff ID | list
   print test | print preview DOC.json --out PAPER.png

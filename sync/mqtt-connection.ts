@@ -1,0 +1,274 @@
+// One MQTT connection to the center's broker, reconnected by us (not by mqtt.js) with capped
+// exponential backoff and jitter. Every attempt gets a fresh mqtt.js client so nothing from a dead
+// connection (its in-flight store, its offline queue) is ever replayed: the outbox is the queue.
+import { EventEmitter } from 'node:events';
+import { readFile as fsReadFile } from 'node:fs/promises';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../device/logger.ts';
+import { backoffMs } from '../drivers/driver.ts';
+
+export type MqttConfig = Config['mqtt'];
+
+export interface ConnectionDeps {
+  config: MqttConfig;
+  clientId: string;
+  username: string;
+  /** Resolved secret; when absent, config.password or config.password_file is used. */
+  password?: string;
+  /** Retained last will (the service's offline status); a diagnostic connection has none. */
+  will?: { topic: string; payload: string };
+  logger: Logger;
+  readFile?: (path: string) => Promise<Buffer>;
+  /** A connection that lasted this long resets the backoff (a flapping one keeps backing off). */
+  stableAfterMs?: number;
+  random?: () => number;
+}
+
+/** Largest packet we accept from the broker (MQTT 5 tells the broker; bigger ones are never sent). */
+export const MAX_INCOMING_PACKET = 256 * 1024;
+
+/**
+ * Events: 'up' (client) after CONNACK, 'down' (reason) when an established connection ends,
+ * 'message' (topic, payload) for every incoming publish.
+ */
+export class MqttConnection extends EventEmitter {
+  private client: MqttClient | undefined;
+  private isConnected = false;
+  private stopped = true;
+  private gen = 0;
+  private attempt = 0;
+  private connectedAt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private guardTimer: NodeJS.Timeout | undefined;
+  private secrets: { password?: string; ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined;
+  private lastLoggedReason: string | undefined;
+  private pendingReason: string | undefined;
+  private successfulConnects = 0;
+  lastError: string | undefined;
+
+  constructor(private readonly deps: ConnectionDeps) { super(); }
+
+  /** Broker URL without user info, safe for logs. */
+  get safeUrl(): string { return safeUrl(this.deps.config.url); }
+  get connected(): boolean { return this.isConnected; }
+  get current(): MqttClient | undefined { return this.isConnected ? this.client : undefined; }
+  /** Connections established after the first one. */
+  get reconnects(): number { return Math.max(0, this.successfulConnects - 1); }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    const { tls, url } = this.deps.config;
+    if (tls && /^(mqtt|tcp|ws):/.test(url)) {
+      this.deps.logger.warn(`mqtt: tls settings are ignored because the url ${this.safeUrl} is not mqtts:// or wss://`);
+    }
+    this.attemptConnect();
+  }
+
+  /** Ends the connection: politely (DISCONNECT, so the broker drops the will) within timeoutMs, then by force. */
+  async stop(timeoutMs = 1000): Promise<void> {
+    this.stopped = true;
+    this.clearTimers();
+    const client = this.client;
+    const wasConnected = this.isConnected;
+    this.gen++;
+    this.client = undefined;
+    this.isConnected = false;
+    if (!client) return;
+    if (wasConnected) {
+      await withTimeout(new Promise<void>((resolve) => client.end(false, {}, () => resolve())), timeoutMs);
+      this.emit('down', 'stop');
+    }
+    discard(client);
+  }
+
+  /** Drops the current connection (e.g. the broker refused a publish) and reconnects with backoff. */
+  drop(reason: string): void {
+    const client = this.client;
+    if (!client || this.stopped) return;
+    this.pendingReason = reason;
+    this.onClosed(this.gen, client);
+  }
+
+  private attemptConnect(): void {
+    this.retryTimer = undefined;
+    if (this.stopped) return;
+    const gen = ++this.gen;
+    this.loadSecrets().then(
+      (secrets) => { if (gen === this.gen && !this.stopped) this.open(gen, secrets); },
+      (err: Error) => { if (gen === this.gen) { this.noteError(err.message); this.scheduleRetry(); } },
+    );
+  }
+
+  private open(gen: number, secrets: NonNullable<MqttConnection['secrets']>): void {
+    const { config } = this.deps;
+    const opts: IClientOptions = {
+      protocolVersion: config.protocol_version,
+      clientId: config.client_id ?? this.deps.clientId,
+      username: this.deps.username,
+      clean: true,
+      keepalive: config.keepalive_s,
+      connectTimeout: config.connect_timeout_ms,
+      reconnectPeriod: 0,
+      resubscribe: false,
+      queueQoSZero: false,
+    };
+    const will = this.deps.will;
+    if (will) opts.will = { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true };
+    if (secrets.password !== undefined) opts.password = secrets.password;
+    if (config.protocol_version === 5) opts.properties = { maximumPacketSize: MAX_INCOMING_PACKET };
+    if (config.tls) {
+      opts.rejectUnauthorized = config.tls.reject_unauthorized;
+      if (secrets.ca) opts.ca = secrets.ca;
+      if (secrets.cert) opts.cert = secrets.cert;
+      if (secrets.key) opts.key = secrets.key;
+      if (config.tls.servername) opts.servername = config.tls.servername;
+    }
+    let client: MqttClient;
+    try {
+      client = connect(config.url, opts);
+    } catch (err) {
+      this.noteError(describeMqttError(err));
+      this.scheduleRetry();
+      return;
+    }
+    this.client = client;
+    // mqtt.js has its own connect timeout; this guard covers a socket that neither connects nor closes.
+    this.guardTimer = setTimeout(() => {
+      if (gen === this.gen && !this.isConnected) { this.pendingReason = 'connect timed out'; this.onClosed(gen, client); }
+    }, config.connect_timeout_ms + 2000);
+    this.guardTimer.unref();
+    client.on('connect', () => {
+      if (gen !== this.gen) return;
+      if (this.guardTimer) clearTimeout(this.guardTimer);
+      this.isConnected = true;
+      this.connectedAt = Date.now();
+      this.successfulConnects++;
+      if (this.lastError) this.deps.logger.info(`mqtt: connected to ${this.safeUrl} (after: ${this.lastError})`);
+      else this.deps.logger.info(`mqtt: connected to ${this.safeUrl}`);
+      this.lastError = undefined;
+      this.lastLoggedReason = undefined;
+      this.emit('up', client);
+    });
+    client.on('message', (topic, payload) => { if (gen === this.gen) this.emit('message', topic, payload); });
+    client.on('error', (err) => { if (gen === this.gen) this.pendingReason = describeMqttError(err); });
+    client.on('disconnect', (packet) => {
+      if (gen !== this.gen) return;
+      const code = packet.reasonCode ?? 0;
+      const why = packet.properties?.reasonString;
+      this.pendingReason = `broker sent DISCONNECT (reason code ${code}${why ? `: ${why}` : ''})`;
+    });
+    client.on('close', () => this.onClosed(gen, client));
+  }
+
+  private onClosed(gen: number, client: MqttClient): void {
+    if (gen !== this.gen) return;
+    this.gen++;
+    if (this.guardTimer) clearTimeout(this.guardTimer);
+    const wasConnected = this.isConnected;
+    this.isConnected = false;
+    this.client = undefined;
+    const reason = this.pendingReason ?? (wasConnected ? 'connection lost' : 'connection closed before CONNACK');
+    this.pendingReason = undefined;
+    if (wasConnected && Date.now() - this.connectedAt >= (this.deps.stableAfterMs ?? 10_000)) this.attempt = 0;
+    // 'down' first, so listeners forget the client before mqtt.js fails its pending callbacks.
+    if (wasConnected && !this.stopped) this.emit('down', reason);
+    discard(client);
+    if (this.stopped) return;
+    this.noteError(reason, wasConnected);
+    this.scheduleRetry();
+  }
+
+  private noteError(reason: string, wasConnected = false): void {
+    this.lastError = reason;
+    // Repeating the same failure every few seconds would flood the journal: log a reason once.
+    if (reason === this.lastLoggedReason && !wasConnected) {
+      this.deps.logger.debug(`mqtt: still cannot connect to ${this.safeUrl}: ${reason}`);
+      return;
+    }
+    this.lastLoggedReason = reason;
+    const line = wasConnected ? `mqtt: connection to ${this.safeUrl} lost: ${reason}` : `mqtt: cannot connect to ${this.safeUrl}: ${reason}`;
+    this.deps.logger.warn(line, { url: this.safeUrl });
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped || this.retryTimer) return;
+    const { reconnect_min_ms: min, reconnect_max_ms: max } = this.deps.config;
+    const delay = backoffMs(this.attempt++, min, Math.max(min, max), this.deps.random);
+    this.retryTimer = setTimeout(() => this.attemptConnect(), delay);
+    this.retryTimer.unref();
+  }
+
+  private clearTimers(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.guardTimer) clearTimeout(this.guardTimer);
+    this.retryTimer = undefined;
+    this.guardTimer = undefined;
+  }
+
+  /** Files are read once they can be; a missing CA file is retried like an unreachable broker. */
+  private async loadSecrets(): Promise<NonNullable<MqttConnection['secrets']>> {
+    if (this.secrets) return this.secrets;
+    const { config } = this.deps;
+    const read = this.deps.readFile ?? fsReadFile;
+    const load = async (key: string, path: string | undefined): Promise<Buffer | undefined> => {
+      if (!path) return undefined;
+      try { return await read(path); } catch (err) {
+        throw new Error(`cannot read mqtt.${key} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    };
+    let password = this.deps.password ?? config.password;
+    if (password === undefined && config.password_file) {
+      password = (await load('password_file', config.password_file))!.toString('utf8').replace(/\r?\n$/, '');
+    }
+    const secrets = {
+      password,
+      ca: await load('tls.ca_file', config.tls?.ca_file),
+      cert: await load('tls.cert_file', config.tls?.cert_file),
+      key: await load('tls.key_file', config.tls?.key_file),
+    };
+    this.secrets = secrets;
+    return secrets;
+  }
+}
+
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)|ALTNAME|ERR_SSL|ERR_TLS|EPROTO/;
+
+/** One line a technician can act on: "Not authorized", "certificate verify failed: ...", ... */
+export function describeMqttError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code === 'string') {
+    if (TLS_CODES.test(code)) return `certificate verify failed: ${err.message} (${code})`;
+    if (code === 'ECONNREFUSED') return 'connection refused (is the broker running?)';
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${code})`;
+    if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `network unreachable (${code})`;
+    return `${err.message} (${code})`;
+  }
+  // mqtt.js reports CONNACK refusals as "Connection refused: Not authorized" with a numeric code.
+  return err.message.replace(/^Connection refused: /, '');
+}
+
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//');
+  }
+}
+
+function discard(client: MqttClient): void {
+  client.removeAllListeners();
+  // A late socket error on a client we no longer use must not become an uncaught exception.
+  client.on('error', () => undefined);
+  client.end(true);
+}
+
+async function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.max(0, ms)); })]);
+  if (timer) clearTimeout(timer);
+}
