@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument, isMap, isNode, type Document } from 'yaml';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from './schema.ts';
+import { validateButtonsConfig } from '../drivers/buttons/config.ts';
 
 export interface ConfigIssue {
   file: string;
@@ -118,6 +119,9 @@ function semanticChecks(c: Config): Array<{ path: string[]; message: string }> {
   if (c.mqtt?.reconnect_min_ms > c.mqtt?.reconnect_max_ms) out.push({ path: ['mqtt', 'reconnect_max_ms'], message: 'must be ≥ mqtt.reconnect_min_ms' });
   if (c.mqtt?.password && c.mqtt?.password_file) out.push({ path: ['mqtt', 'password_file'], message: 'give either mqtt.password or mqtt.password_file, not both' });
   if (c.mqtt?.tls && (c.mqtt.tls.cert_file === undefined) !== (c.mqtt.tls.key_file === undefined)) out.push({ path: ['mqtt', 'tls'], message: 'cert_file and key_file go together (client certificate authentication)' });
+  if (c.buttons?.enabled) {
+    for (const i of validateButtonsConfig(c.buttons)) out.push({ path: i.path.split('.').filter(Boolean), message: i.message });
+  }
   return out;
 }
 

@@ -93,9 +93,12 @@ export abstract class DriverBase extends EventEmitter implements Driver {
   private async tryOpen(): Promise<void> {
     try {
       await this.open();
+      // stop() may have run while open() was waiting: release what was just opened.
+      if (this.stopped) { await this.close().catch(() => undefined); return; }
       this.attempt = 0;
       this.setStatus('ok');
     } catch (err) {
+      if (this.stopped) return;
       this.setStatus('fault', err instanceof Error ? err.message : String(err));
       this.scheduleRetry();
     }

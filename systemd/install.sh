@@ -36,9 +36,13 @@ if [ ! -f "$CONF_DIR/config.yaml" ]; then
 fi
 node "$PREFIX/bin/counter-edge.js" config check "$CONF_DIR/config.yaml" || echo "install.sh: the config has errors (above); fix them before starting" >&2
 
-# udev rules for the hardware (input keypads, printers) when the drivers ship them.
-for rule in "$PREFIX"/systemd/*.rules; do [ -e "$rule" ] && install -m 0644 "$rule" /etc/udev/rules.d/; done
+# udev rule for the evaluation keypad and the device-tree overlay for gpio-keys (see docs/buttons.md).
+install -m 0644 "$PREFIX/drivers/buttons/pi/99-counter-edge-buttons.rules" /etc/udev/rules.d/
 udevadm control --reload-rules 2>/dev/null || true
+if command -v dtc >/dev/null && [ -d /boot/firmware/overlays ]; then
+  dtc -@ -I dts -O dtb -o /boot/firmware/overlays/counter-edge-evaluator.dtbo "$PREFIX/drivers/buttons/pi/counter-edge-evaluator.dts" \
+    && echo "install.sh: overlay installed; add 'dtoverlay=counter-edge-evaluator' to /boot/firmware/config.txt and reboot"
+fi
 
 install -m 0644 "$PREFIX/systemd/counter-edge.service" "$UNIT"
 systemctl daemon-reload
