@@ -1,0 +1,56 @@
+// `npm run bench [-- --quick]`: the spine's figures, each next to a raw baseline measured in the same
+// run on the same machine. The last line is one JSON object with the tracked keys.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../device/clock.ts';
+import { createLogger } from '../../device/logger.ts';
+import { SqliteOutbox } from '../../sync/sqlite-outbox.ts';
+import { benchOutbox } from './outbox-bench.ts';
+import { benchMqtt } from './mqtt-bench.ts';
+import { benchEink } from './eink-bench.ts';
+
+const quick = process.argv.includes('--quick');
+const dirs: string[] = [];
+const log = (title: string, figures: unknown) => process.stdout.write(`\n## ${title}\n${JSON.stringify(figures, null, 2)}\n`);
+
+/** The MQTT benchmark over the real SQLite outbox (FULL sync), not just the in-memory one. */
+const sqliteFactory = async (clock: Clock) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ce-bench-'));
+  dirs.push(dir);
+  return new SqliteOutbox({ path: join(dir, 'outbox.db'), window: 'BENCH', hall: 'main', utcOffsetMinutes: 480, clock,
+    logger: createLogger({ level: 'error' }), synchronous: 'FULL', maxBytes: 2_000_000_000, retainPublishedHours: 24,
+    requireAck: false, groupCommitMax: 1000 });
+};
+
+const started = Date.now();
+try {
+  process.stdout.write(`counter-edge bench (${quick ? 'quick' : 'full'}), node ${process.version}, ${new Date().toISOString()}\n`);
+  const outbox = await benchOutbox({ quick });
+  log('outbox (SQLite WAL, worker thread) vs raw better-sqlite3 batched inserts', outbox);
+  const mqtt = await benchMqtt({ quick, outboxFactory: sqliteFactory, rounds: quick ? 1 : 3 });
+  log('drain and press→PUBACK over the SQLite outbox vs raw mqtt.js QoS 1 with the same window', mqtt);
+  const eink = await benchEink({ quick });
+  log('e-ink nameplate render', eink);
+  const summary = {
+    append_ratio: outbox.append_ratio,
+    append_eps: outbox.append_eps,
+    raw_append_eps: outbox.raw_append_eps,
+    commit_p50_ms: outbox.commit_p50_ms,
+    commit_p99_ms: outbox.commit_p99_ms,
+    loop_delay_p99_ms: outbox.loop_delay_p99_ms,
+    drain_ratio: mqtt.drain_ratio,
+    drain_eps: mqtt.drain_eps,
+    raw_drain_eps: mqtt.raw_drain_eps,
+    press_to_puback_p99_ms: mqtt.press_to_puback_p99_ms,
+    rss_idle_mb: outbox.rss_idle_mb,
+    rss_after_mb: outbox.rss_after_mb,
+    rss_events: outbox.rss_events,
+    render_800x480_ms: eink.render_800x480_ms,
+    quick,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+  process.stdout.write('\n' + JSON.stringify(summary) + '\n');
+} finally {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}

@@ -1,0 +1,301 @@
+// The real service as a child process (`node --import tsx device/main.ts run --config FILE`) for
+// fault tests: spawn, learn the API port from the "counter started" log line (the config asks for
+// port 0, so no port is ever guessed), talk to the local API, watch committed events, kill -9 or
+// stop it with SIGTERM. Also a mosquitto whose process can be stopped and started again on the
+// same port, and a subscriber with a persistent session, for tests where the broker goes away.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request, type IncomingMessage } from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EventEnvelope } from '../../device/events.ts';
+import { freePort, mosquittoPath, waitForPort, type Received } from './brokers.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const live = new Set<ServiceProcess>();
+
+export interface Exit { code: number | null; signal: NodeJS.Signals | null }
+export interface Health {
+  state: string;
+  boot: number;
+  outbox: { pending: number; last_seq: number; last_published_seq: number; write_error: string | null; cap_reached: boolean; bytes: number };
+  mqtt: { connected: boolean; lastError?: string };
+  [k: string]: unknown;
+}
+
+export interface SpawnOptions {
+  configPath: string;
+  env?: Record<string, string>;
+  /** How long `ready` waits for the "counter started" line (default 30 s: tsx compiles on a cold start). */
+  readyTimeoutMs?: number;
+}
+
+export class ServiceProcess {
+  readonly child: ChildProcess;
+  /** Parsed JSON log lines from stderr (the service logs JSON lines there). */
+  readonly logs: Array<Record<string, unknown>> = [];
+  /** Resolves with the API port once the service logged "counter started"; rejects if it exits or times out first. */
+  readonly ready: Promise<number>;
+  readonly exited: Promise<Exit>;
+  private tail = '';
+  private port = 0;
+  private exit: Exit | undefined;
+
+  constructor(opts: SpawnOptions) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'device/main.ts', 'run', '--config', opts.configPath], {
+      cwd: REPO_ROOT,
+      env: { ...inheritedEnv(), ...opts.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    live.add(this);
+    this.exited = new Promise<Exit>((resolve) => {
+      this.child.once('exit', (code, signal) => { this.exit = { code, signal }; live.delete(this); resolve(this.exit); });
+    });
+    let partial = '';
+    this.ready = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`service did not start within ${opts.readyTimeoutMs ?? 30_000} ms\n${this.stderrTail()}`)), opts.readyTimeoutMs ?? 30_000);
+      void this.exited.then((e) => { clearTimeout(timer); reject(new Error(`service exited before it was ready (code ${e.code}, signal ${e.signal})\n${this.stderrTail()}`)); });
+      this.child.stderr!.on('data', (chunk: Buffer) => {
+        const text = chunk.toString('utf8');
+        this.tail = (this.tail + text).slice(-8000);
+        const lines = (partial + text).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) {
+          if (!line.startsWith('{')) continue;
+          let rec: Record<string, unknown>;
+          try { rec = JSON.parse(line) as Record<string, unknown>; } catch { continue; }
+          this.logs.push(rec);
+          if (rec.msg === 'counter started' && typeof rec.api_port === 'number') {
+            this.port = rec.api_port;
+            clearTimeout(timer);
+            resolve(rec.api_port);
+          }
+        }
+      });
+    });
+    this.ready.catch(() => undefined);
+  }
+
+  get pid(): number { return this.child.pid ?? -1; }
+  get apiPort(): number { return this.port; }
+  get running(): boolean { return this.exit === undefined; }
+  stderrTail(): string { return this.tail.split('\n').slice(-25).join('\n'); }
+
+  async api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    if (!this.port) throw new Error('service API port not known yet (await ready first)');
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: this.port, method, path, headers: data ? { 'content-type': 'application/json' } : {}, timeout: 10_000 }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => { text += c; });
+        res.on('end', () => {
+          let json: unknown;
+          try { json = JSON.parse(text); } catch { json = text; }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 10 s`)));
+      req.on('error', reject);
+      req.end(data);
+    });
+  }
+
+  async health(): Promise<Health> {
+    const r = await this.api('GET', '/api/health');
+    if (r.status !== 200) throw new Error(`GET /api/health answered ${r.status}: ${JSON.stringify(r.json)}`);
+    return r.json as Health;
+  }
+
+  /** A simulated key press; resolves with the HTTP status (200 = the service took it). */
+  async press(button: string, holdMs = 0): Promise<number> {
+    return (await this.api('POST', '/api/sim/press', { button, hold_ms: holdMs })).status;
+  }
+
+  /** Polls /api/health until `match` holds; the error names `what` and shows the last health seen. */
+  async waitForHealth(match: (h: Health) => boolean, timeoutMs: number, what: string): Promise<Health> {
+    const deadline = Date.now() + timeoutMs;
+    let last: Health | undefined;
+    let lastErr: unknown;
+    for (;;) {
+      if (!this.running) throw new Error(`service exited while waiting for ${what}\n${this.stderrTail()}`);
+      try {
+        last = await this.health();
+        if (match(last)) return last;
+      } catch (err) { lastErr = err; }
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last health: ${JSON.stringify(last ?? String(lastErr))}`);
+      }
+      await sleep(100);
+    }
+  }
+
+  /**
+   * Streams committed events from GET /api/events (server-sent events, sent after the outbox
+   * commit): the service's own statement of what it has made durable.
+   */
+  watchCommitted(): CommittedStream {
+    const events: EventEnvelope[] = [];
+    let res: IncomingMessage | undefined;
+    const req = request({ host: '127.0.0.1', port: this.port, method: 'GET', path: '/api/events' }, (r) => {
+      res = r;
+      let buf = '';
+      r.setEncoding('utf8');
+      r.on('data', (chunk: string) => {
+        buf += chunk;
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const frame = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          for (const line of frame.split('\n')) {
+            if (line.startsWith('data: ')) events.push(JSON.parse(line.slice(6)) as EventEnvelope);
+          }
+        }
+      });
+      r.on('error', () => undefined);
+    });
+    req.on('error', () => undefined);
+    req.end();
+    return { events, stop() { res?.destroy(); req.destroy(); } };
+  }
+
+  /** SIGKILL: no cleanup, no DISCONNECT, nothing flushed. */
+  async kill9(): Promise<Exit> {
+    if (this.running) this.child.kill('SIGKILL');
+    return this.exited;
+  }
+
+  /** SIGTERM and wait; SIGKILL after timeoutMs so a hung stop cannot hang the test run. */
+  async terminate(timeoutMs = 20_000): Promise<Exit> {
+    if (!this.running) return this.exited;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    const exit = await this.exited;
+    clearTimeout(timer);
+    return exit;
+  }
+}
+
+/** The test runner's environment minus anything that would steer the service (overrides, systemd). */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('COUNTER_EDGE_') && !['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID'].includes(k)) env[k] = v;
+  }
+  return env;
+}
+
+export interface CommittedStream { events: EventEnvelope[]; stop(): void }
+
+/** Spawns the service and waits until it is ready. */
+export async function startService(opts: SpawnOptions): Promise<ServiceProcess> {
+  const service = new ServiceProcess(opts);
+  await service.ready;
+  return service;
+}
+
+/** Kills every service this module started that is still running (for after() hooks). */
+export async function killAllServices(): Promise<void> {
+  await Promise.all([...live].map((s) => s.kill9()));
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+// ---------- a mosquitto whose process the test stops and starts ----------
+
+export interface StoppableBroker {
+  url: string;
+  port: number;
+  readonly running: boolean;
+  /** Stops the broker process (SIGTERM; with persistence it saves its sessions first). */
+  down(): Promise<void>;
+  /** Starts it again on the same port. */
+  up(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStoppableMosquitto(opts: { persistence: boolean }): Promise<StoppableBroker> {
+  const bin = mosquittoPath();
+  if (!bin) throw new Error('mosquitto binary not found');
+  const dir = await mkdtemp(join(tmpdir(), 'counter-edge-fault-mosquitto-'));
+  const port = await freePort();
+  const conf = join(dir, 'mosquitto.conf');
+  await writeFile(conf, [
+    `listener ${port} 127.0.0.1`, 'allow_anonymous true', 'set_tcp_nodelay true',
+    `persistence ${opts.persistence}`, `persistence_location ${dir}/`, 'max_queued_messages 0',
+    'log_dest stderr', 'log_type error', 'log_type warning',
+    ...(process.getuid?.() === 0 ? ['user root'] : []),
+  ].join('\n') + '\n');
+  let child: ChildProcess | undefined;
+  let stderr = '';
+  const up = async () => {
+    const proc = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = proc;
+    proc.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+    const died = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`mosquitto exited (${code}): ${stderr}`))));
+    died.catch(() => undefined);
+    await Promise.race([waitForPort(port, 10_000), died]);
+  };
+  const down = async () => {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+    await gone;
+    clearTimeout(timer);
+  };
+  await up();
+  return {
+    url: `mqtt://127.0.0.1:${port}`, port,
+    get running() { return child !== undefined; },
+    up, down,
+    async stop() { await down(); await rm(dir, { recursive: true, force: true }); },
+  };
+}
+
+// ---------- a subscriber with a persistent session ----------
+
+export interface SessionSubscriber {
+  messages: Received[];
+  client: import('mqtt').MqttClient;
+  waitFor(match: (m: Received) => boolean, timeoutMs: number, what: string): Promise<Received>;
+  stop(): Promise<void>;
+}
+
+/**
+ * MQTT 5, clean start off and a long session expiry: the broker keeps queueing QoS 1 messages for
+ * it while it is disconnected (and across a broker restart when the broker persists sessions).
+ */
+export async function startSessionSubscriber(url: string, filter: string, clientId: string): Promise<SessionSubscriber> {
+  const { connectAsync } = await import('mqtt');
+  const client = await connectAsync(url, {
+    protocolVersion: 5, clientId, clean: false, reconnectPeriod: 100, connectTimeout: 3000,
+    properties: { sessionExpiryInterval: 3600 },
+  });
+  const messages: Received[] = [];
+  client.on('message', (topic, payload, packet) => {
+    const text = payload.toString('utf8');
+    let json: unknown;
+    try { json = JSON.parse(text); } catch { json = undefined; }
+    messages.push({ topic, text, json, retain: packet.retain, at: Date.now() });
+  });
+  client.on('error', () => undefined);
+  await client.subscribeAsync(filter, { qos: 1 });
+  return {
+    messages, client,
+    async waitFor(match, timeoutMs, what) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = messages.find(match);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        await sleep(50);
+      }
+    },
+    async stop() { await client.endAsync(true); },
+  };
+}
