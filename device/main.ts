@@ -113,6 +113,6 @@ async function run(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv)
 }
 
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('device/main.ts')) {
+if (import.meta.url === `file://${process.argv[1]}` || /device\/main\.[jt]s$/.test(process.argv[1] ?? '')) {
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => { process.stderr.write(`counter-edge: ${(e as Error).stack ?? e}\n`); process.exitCode = 1; });
 }

@@ -26,7 +26,8 @@ usermod -a -G gpio,spi,dialout,lp,input counter-edge
 # The program: a copy of this folder with production dependencies only.
 mkdir -p "$PREFIX"
 tar -C "$SRC" --exclude=node_modules --exclude=.git --exclude=.state -cf - . | tar -C "$PREFIX" -xf -
-(cd "$PREFIX" && npm ci --omit=dev --no-audit --no-fund)
+# Compile to plain JavaScript (dist/), then drop the build tools: the service runs on node alone.
+(cd "$PREFIX" && npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev --no-audit --no-fund)
 
 # Config: keep an existing one; otherwise the given file or the production example to edit.
 install -d -m 0750 -o root -g counter-edge "$CONF_DIR"

@@ -9,6 +9,7 @@ import { SqliteOutbox } from '../../sync/sqlite-outbox.ts';
 import { benchOutbox } from './outbox-bench.ts';
 import { benchMqtt } from './mqtt-bench.ts';
 import { benchEink } from './eink-bench.ts';
+import { benchServiceRss } from './service-rss.ts';
 
 const quick = process.argv.includes('--quick');
 const dirs: string[] = [];
@@ -32,6 +33,9 @@ try {
   log('drain and press→PUBACK over the SQLite outbox vs raw mqtt.js QoS 1 with the same window', mqtt);
   const eink = await benchEink({ quick });
   log('e-ink nameplate render', eink);
+  // RSS of the counter process itself (compiled build on plain node, as the systemd unit runs it).
+  const rss = await benchServiceRss({ quick });
+  log(`counter process RSS: idle, and after ${rss.events} events through outbox and broker`, rss);
   const summary = {
     append_ratio: outbox.append_ratio,
     append_eps: outbox.append_eps,
@@ -43,9 +47,11 @@ try {
     drain_eps: mqtt.drain_eps,
     raw_drain_eps: mqtt.raw_drain_eps,
     press_to_puback_p99_ms: mqtt.press_to_puback_p99_ms,
-    rss_idle_mb: outbox.rss_idle_mb,
-    rss_after_mb: outbox.rss_after_mb,
-    rss_events: outbox.rss_events,
+    rss_idle_mb: rss.rss_idle_mb,
+    rss_after_mb: rss.rss_after_mb,
+    rss_flat_ratio: Math.round((rss.rss_after_mb / rss.rss_idle_mb) * 100) / 100,
+    rss_events: rss.events,
+    bench_harness_rss_after_mb: outbox.rss_after_mb,
     render_800x480_ms: eink.render_800x480_ms,
     quick,
     seconds: Math.round((Date.now() - started) / 1000),
