@@ -52,7 +52,7 @@ export const OutboxSchema = Type.Object({
 export const ApiSchema = Type.Object({
   host: Type.String({ default: '127.0.0.1' }),
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8480, description: 'Local API port (env COUNTER_EDGE_API_PORT overrides; 0 = any free port).' }),
-  simulator: Type.Boolean({ default: false, description: 'Serve the simulator page and /api/sim/*.' }),
+  simulator: Type.Boolean({ default: false, description: 'Serve the simulator page at / (the /api/sim/* routes refuse unless a backend is sim).' }),
 }, { default: {}, additionalProperties: false });
 
 export const ConfigSchema = Type.Object({

@@ -12,7 +12,13 @@ export class ApiServer {
 
   /** Listens; resolves with the port actually bound (port 0 picks a free one). */
   async start(): Promise<number> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => {
+        this.deps.logger.error('local API request failed', { err });
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: 'internal error' }));
+      });
+    });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
@@ -31,13 +37,25 @@ export class ApiServer {
   }
 
   private async handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://local');
-    const found = this.deps.router.match(req.method ?? 'GET', url.pathname);
     const reply = (status: number, body: unknown) => {
       if (res.headersSent) return;
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...(status === 413 ? { connection: 'close' } : {}) });
       res.end(JSON.stringify(body));
     };
+    let url: URL;
+    let found: ReturnType<ApiRouter['match']>;
+    try {
+      url = new URL(req.url ?? '/', 'http://local');
+      found = this.deps.router.match(req.method ?? 'GET', url.pathname);
+    } catch {
+      return reply(400, { error: `malformed request path: ${String(req.url).slice(0, 200)}` });
+    }
+    // Browsers may be tricked into calling a local API (CSRF, DNS rebinding): only loopback host
+    // names are served, and state changes need a JSON body, which a cross-site form cannot send.
+    if (!isLoopbackHost(req.headers.host)) return reply(403, { error: `host ${String(req.headers.host).slice(0, 100)} is not served; use 127.0.0.1` });
+    if (req.method === 'POST' && req.headers['content-length'] !== '0' && !/^application\/json\b/i.test(req.headers['content-type'] ?? '') && (req.headers['content-length'] || req.headers['transfer-encoding'])) {
+      return reply(415, { error: 'POST bodies must be sent with content-type: application/json' });
+    }
     if (!found) return reply(404, { error: `no such endpoint: ${req.method} ${url.pathname}` });
     if ('allowed' in found) return reply(405, { error: `method ${req.method} not allowed on ${url.pathname}; use ${found.allowed.join(', ')}` });
     try {
@@ -51,6 +69,12 @@ export class ApiServer {
       reply(status, { error: err instanceof Error ? err.message : String(err) });
     }
   }
+}
+
+function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return true;
+  const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
 }
 
 async function readJson(req: import('node:http').IncomingMessage): Promise<unknown> {

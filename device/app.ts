@@ -61,7 +61,8 @@ export class App extends EventEmitter {
   private config!: Config;
   private mqtt: MqttPort | undefined;
   private drivers: DriverSet = {};
-  private unwatch: Array<() => void> = [];
+  private unwatch = new Map<DriverKind, () => void>();
+  private stopping = false;
   private pluginStops: Array<() => Promise<void>> = [];
   private wirers: Array<{ kind: DriverKind; wire: (d: Driver) => void }> = [];
   private api: ApiServer | undefined;
@@ -117,6 +118,8 @@ export class App extends EventEmitter {
   /** Ordered stop: API and drivers first (no new input), then MQTT (offline status, in-flight acks), then the outbox. */
   async stop(reason = 'stop'): Promise<void> {
     const { logger, notifier } = this.deps;
+    // No reload may start drivers again once the stop has begun.
+    this.stopping = true;
     notifier.stopping(`stopping: ${reason}`);
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
@@ -132,8 +135,13 @@ export class App extends EventEmitter {
 
   /** Append an event; hardware feedback never waits for this. */
   append(e: EventInput): void {
-    const { durable } = this.deps.outbox.append(e);
-    durable.catch((err) => this.deps.logger.error('event could not be made durable', { type: e.type, err }));
+    // Called from driver listeners: an outbox that refuses (stopped, bad type) must not throw into
+    // a driver's emitter. `durable` itself never rejects; a failing disk shows in health().
+    try {
+      this.deps.outbox.append(e);
+    } catch (err) {
+      this.deps.logger.error('event not accepted by the outbox', { type: e.type, err });
+    }
   }
 
   health(): Record<string, unknown> {
@@ -142,7 +150,7 @@ export class App extends EventEmitter {
     const outbox = this.deps.outbox.health();
     const mqtt = this.mqtt?.health() ?? { connected: false };
     const faults = Object.values(drivers).filter((s) => (s as { state?: string })?.state === 'fault').length;
-    const state = outbox.writeError ? 'degraded' : faults > 0 || !mqtt.connected ? 'degraded' : 'ok';
+    const state = outbox.writeError || faults > 0 || !mqtt.connected ? 'degraded' : 'ok';
     return {
       state, window: this.config.window.id, hall: this.config.window.hall, boot: this.boot, version: this.deps.version,
       config_hash: this.deps.configHash, uptime_s: Math.round((this.deps.clock.now() - this.startedAt) / 1000),
@@ -162,11 +170,23 @@ export class App extends EventEmitter {
 
   /** Restart the drivers whose config section changed (reload keeps the rest running). */
   async applyDriverConfig(next: Config, changed: DriverKind[]): Promise<void> {
+    if (this.stopping) throw new Error('the counter is stopping; config not applied');
     this.config = next;
-    const fresh = this.deps.createDrivers(next);
+    const only: Config = { ...next };
+    // Build only the changed kinds: constructors do nothing, but there is no reason to make the rest.
+    for (const kind of ['buttons', 'fingerprint', 'printer', 'eink'] as DriverKind[]) {
+      if (!changed.includes(kind)) (only as Record<DriverKind, { enabled: boolean }>)[kind] = { ...next[kind], enabled: false };
+    }
+    const fresh = this.deps.createDrivers(only);
     for (const kind of changed) {
       const old = this.drivers[kind];
-      if (old) await old.stop().catch(() => undefined);
+      this.unwatch.get(kind)?.();
+      this.unwatch.delete(kind);
+      if (old) {
+        await old.stop().catch(() => undefined);
+        // Services wired their listeners to the old instance; none of them may fire again.
+        (old as unknown as import('node:events').EventEmitter).removeAllListeners();
+      }
       delete this.drivers[kind];
       const d = fresh[kind];
       if (d) await this.startDriver(kind, d);
@@ -180,7 +200,7 @@ export class App extends EventEmitter {
 
   private async startDriver(kind: DriverKind, d: Driver): Promise<void> {
     this.drivers[kind] = d;
-    this.unwatch.push(watchDriver(d, { append: (e) => this.append(e), setState: (p, v) => this.mqtt?.setState(p, v) }));
+    this.unwatch.set(kind, watchDriver(d, { append: (e) => this.append(e), setState: (p, v) => this.mqtt?.setState(p, v) }));
     if (kind === 'buttons') this.wireButtons(d as ButtonsDriver);
     for (const w of this.wirers) {
       if (w.kind !== kind) continue;
@@ -195,8 +215,8 @@ export class App extends EventEmitter {
   }
 
   private async stopDrivers(): Promise<void> {
-    for (const u of this.unwatch) u();
-    this.unwatch = [];
+    for (const u of this.unwatch.values()) u();
+    this.unwatch.clear();
     for (const [kind, d] of Object.entries(this.drivers)) {
       await d?.stop().catch((err) => this.deps.logger.warn(`${kind} stop`, { err }));
     }
@@ -208,10 +228,11 @@ export class App extends EventEmitter {
       if (e.kind === 'press') {
         // Feedback first: the light answers the citizen before any disk or network work.
         buttons.setLed(e.key, { flash_ms: 300 });
-        const level = this.config.buttons.keys.indexOf(e.key);
-        // Without an open invitation every press is unsolicited (domain.md §4); the evaluation
-        // service turns invited presses into evaluation.submitted.
-        this.append({ type: 'evaluation.unsolicited', data: { key: e.key, level: level + 1, mono_ms: Math.round(e.mono_ms) } });
+        // level: 1 = best, in the configured order (the driver only reports configured keys).
+        const level = this.config.buttons.keys.indexOf(e.key) + 1;
+        // No invitation logic exists yet, so every press is recorded as unsolicited (domain.md §4:
+        // a press outside an invitation never counts as a rating of the last service).
+        this.append({ type: 'evaluation.unsolicited', data: { key: e.key, level, mono_ms: Math.round(e.mono_ms) } });
       } else if (e.kind === 'stuck') {
         this.append({ type: 'device.fault', data: { part: 'buttons', reason: `key ${e.key} held for ${e.held_ms} ms (stuck?)` } });
       }

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { Config } from '../config/schema.ts';
 import { resolveMqttPassword, type LoadedConfig } from '../config/loader.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { TimeQualityProbe } from './time-quality.ts';
 import type { Logger } from './logger.ts';
 import { App, type AppPlugin, type DriverSet } from './app.ts';
 import { createNotifier, watchdogIntervalMs } from './systemd-notify.ts';
@@ -41,13 +42,34 @@ export function createDrivers(config: Config, logger: Logger, clock: Clock): Dri
 }
 
 export async function composeCounter(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<Composed> {
+  const timeQuality = new TimeQualityProbe();
+  await timeQuality.start();
+  const clock = systemClock(() => timeQuality.current());
+  const owned: { broker?: EmbeddedBroker } = {};
+  try {
+    const app = await buildApp(loaded, logger, env, clock, owned);
+    return {
+      app, broker: owned.broker,
+      async stop(reason: string) {
+        await app.stop(reason);
+        await owned.broker?.stop();
+        timeQuality.stop();
+      },
+    };
+  } catch (err) {
+    // Nothing may outlive a failed composition (the embedded broker would keep the process alive).
+    timeQuality.stop();
+    await owned.broker?.stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function buildApp(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv, clock: Clock, owned: { broker?: EmbeddedBroker }): Promise<App> {
   let config = loaded.config;
-  const clock = systemClock();
-  let broker: EmbeddedBroker | undefined;
   if (config.mqtt.embedded_broker) {
     const url = new URL(config.mqtt.url);
-    broker = await startEmbeddedBroker({ host: url.hostname, port: Number(url.port || 1883), logger: logger.child({ part: 'broker' }) });
-    url.port = String(broker.port);
+    owned.broker = await startEmbeddedBroker({ host: url.hostname, port: Number(url.port || 1883), logger: logger.child({ part: 'broker' }) });
+    url.port = String(owned.broker.port);
     // aedes speaks MQTT 3.1.1 only.
     config = { ...config, mqtt: { ...config.mqtt, url: url.toString(), protocol_version: 4 } };
   }
@@ -74,11 +96,5 @@ export async function composeCounter(loaded: LoadedConfig, logger: Logger, env: 
     createDrivers: (c) => createDrivers(c, logger, clock),
     plugins,
   });
-  return {
-    app, broker,
-    async stop(reason: string) {
-      await app.stop(reason);
-      await broker?.stop();
-    },
-  };
+  return app;
 }

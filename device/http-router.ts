@@ -39,11 +39,15 @@ export class ApiRouter {
     for (const r of this.routes) {
       if (r.parts.length !== segs.length) continue;
       const params: Record<string, string> = {};
-      const ok = r.parts.every((p, i) => (p.startsWith(':') ? ((params[p.slice(1)] = decodeURIComponent(segs[i]!)), true) : p === segs[i]));
+      const ok = r.parts.every((p, i) => (p.startsWith(':') ? ((params[p.slice(1)] = safeDecode(segs[i]!)), true) : p === segs[i]));
       if (!ok) continue;
       if (r.method === method.toUpperCase()) return { route: r, params };
       allowed.push(r.method);
     }
     return allowed.length ? { allowed } : undefined;
   }
+}
+
+function safeDecode(s: string): string {
+  try { return decodeURIComponent(s); } catch { return s; }
 }

@@ -7,6 +7,8 @@ export function liveDriver<T extends object>(ctx: AppContext, kind: DriverKind):
   return new Proxy({} as T, {
     get(_target, prop) {
       const current = ctx.drivers[kind] as Record<string | symbol, unknown> | undefined;
+      // Not a thenable, not serialisable by accident: only method names get the "not running" stub.
+      if (typeof prop === 'symbol' || prop === 'then' || prop === 'toJSON') return current?.[prop];
       if (!current) return () => { throw new HttpError(503, `${kind} is not enabled in the config or not started`); };
       const value = current[prop];
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(current) : value;

@@ -28,7 +28,8 @@ export function createLogger(opts: { level?: LogLevel; write?: (line: string) =>
   const bindings = opts.bindings ?? {};
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < min) return;
-    const rec = { t: new Date().toISOString(), level, msg, ...bindings, ...(fields ? (redact(fields) as object) : {}) };
+    // Fields first: a field named msg or level must not replace the record's own.
+    const rec = { ...bindings, ...(fields ? (redact(fields) as object) : {}), t: new Date().toISOString(), level, msg };
     write(JSON.stringify(rec));
   };
   return {

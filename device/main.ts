@@ -89,6 +89,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 }
 
 async function run(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv): Promise<number> {
+  // SIGHUP's default action is to end the process: hold it until the reload handler is installed.
+  const earlyHup = () => logger.warn('SIGHUP during start: ignored; send it again once the counter runs');
+  process.on('SIGHUP', earlyHup);
+  process.on('unhandledRejection', (err) => logger.error('unhandled promise rejection (bug): the counter keeps running', { err }));
   let composed;
   try {
     composed = await composeCounter(loaded, logger, env);
@@ -98,6 +102,7 @@ async function run(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv)
     await composed?.stop('start failed').catch(() => undefined);
     return 1;
   }
+  process.off('SIGHUP', earlyHup);
   const c = loaded.config;
   if (c.api.simulator) process.stderr.write(`\n  simulator: http://${c.api.host}:${composed.app.apiPort}/   (window ${c.window.id}, config ${loaded.path})\n\n`);
   return new Promise<number>((resolve) => {

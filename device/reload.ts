@@ -27,12 +27,14 @@ export async function reloadConfig(app: App, ctx: AppContext, path: string, env:
   const changed = (Object.keys(next.config) as Array<keyof Config>).filter((k) => JSON.stringify(next.config[k]) !== JSON.stringify(running.config[k]));
   const drivers = DRIVER_SECTIONS.filter((k) => changed.includes(k));
   const restartRequired = RESTART_SECTIONS.filter((k) => changed.includes(k));
-  // Keep the running values of what cannot change live, so state matches what is in effect.
+  // What cannot change live keeps its running value (as adjusted at start, e.g. for an embedded
+  // broker), so the app's config always matches what is in effect.
   const effective = { ...next.config } as Record<string, unknown>;
-  for (const k of restartRequired) effective[k] = current[k];
+  for (const k of RESTART_SECTIONS) effective[k] = current[k];
   await app.applyDriverConfig(effective as Config, drivers);
   running.hash = next.hash;
-  running.config = next.config;
+  // Sections that need a restart stay as they run, so the next reload still reports them.
+  running.config = { ...next.config, ...Object.fromEntries(RESTART_SECTIONS.map((k) => [k, running.config[k]])) } as Config;
   ctx.logger.info('config reloaded', { changed, restart_required: restartRequired });
   ctx.append({ type: 'config.applied', data: { file: path, hash: next.hash, changed, restart_required: restartRequired } });
   return { status: 'applied', changed, restart_required: [...restartRequired], hash: next.hash };
@@ -43,8 +45,9 @@ export function registerConfigCommands(ctx: AppContext, app: App, loaded: { path
   const { path } = loaded;
   const running = { hash: loaded.hash, config: loaded.config };
   let busy: Promise<unknown> = Promise.resolve();
-  const reload = () => (busy = busy.then(() => reloadConfig(app, ctx, path, env, running)));
-  const onHup = () => { void reload(); };
+  // One reload at a time; a failed one must not poison the ones after it.
+  const reload = () => (busy = busy.catch(() => undefined).then(() => reloadConfig(app, ctx, path, env, running)));
+  const onHup = () => { reload().catch((err) => ctx.logger.error('config reload failed', { err })); };
   process.on('SIGHUP', onHup);
   ctx.mqtt.commands.register('config.reload', Type.Object({}, { additionalProperties: false }), async () => {
     const r = (await reload()) as ReloadResult;
@@ -52,5 +55,5 @@ export function registerConfigCommands(ctx: AppContext, app: App, loaded: { path
     return r;
   });
   ctx.router.route('POST', '/api/config/reload', () => reload());
-  return async () => { process.off('SIGHUP', onHup); };
+  return async () => { process.off('SIGHUP', onHup); await busy.catch(() => undefined); };
 }

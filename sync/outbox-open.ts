@@ -52,6 +52,9 @@ function openChecked(path: string, opts: OpenOptions): DB {
   try {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous}`);
+    // The outbox only appends and reads its pending tail: a 512 KiB page cache (default 2 MB) is
+    // plenty and keeps the worker's malloc footprint small on a Pi.
+    db.pragma('cache_size = -512');
     const rows = db.pragma('quick_check') as Array<{ quick_check: string }>;
     const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
     if (problems.length > 0) throw new CorruptDatabaseError(`quick_check failed: ${problems.slice(0, 3).join('; ')}`, 'QUICK_CHECK');

@@ -17,11 +17,15 @@ export class OutboxWorkerError extends Error {
  * (nor resolves when the service's working directory is not the project), so a .ts worker is
  * started from a tiny script that registers tsx by absolute URL and then imports the entry.
  */
+// The worker only moves batches between postMessage and SQLite: a small young generation keeps its
+// RSS flat on a Pi (the default grows to tens of MB under a burst and is not given back).
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 96 };
+
 function spawn(entry: URL): Worker {
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry);
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { resourceLimits: WORKER_LIMITS });
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(code, { eval: true, execArgv: [] });
+  return new Worker(code, { eval: true, execArgv: [], resourceLimits: WORKER_LIMITS });
 }
 
 interface Waiter { resolve(v: unknown): void; reject(e: Error): void }
@@ -39,7 +43,7 @@ export class OutboxWorkerClient {
   }) {}
 
   start(): void {
-    const worker = spawn(new URL('./outbox-worker.ts', import.meta.url));
+    const worker = spawn(new URL(import.meta.url.endsWith('.ts') ? './outbox-worker.ts' : './outbox-worker.js', import.meta.url));
     worker.on('message', (reply: Reply) => this.onReply(reply));
     worker.on('error', (err) => {
       this.deps.logger.error('outbox worker failed', { err });

@@ -13,7 +13,7 @@ export const EVALUATION_LABELS: Record<string, string> = {
 
 const RECENT_MAX = 200;
 
-/** Registers /api/sim/press and /api/events always; the page itself only when api.simulator is on. */
+/** Registers /api/sim/* and /api/events always (they refuse when the backend is not sim); the page only when api.simulator is on. */
 export function registerSimRoutes(ctx: AppContext, health: () => Record<string, unknown>): () => Promise<void> {
   const { router } = ctx;
   router.route('POST', '/api/sim/press', (req) => {
@@ -37,8 +37,13 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
       recent.push(e);
       if (recent.length > RECENT_MAX) recent.shift();
     }
+    if (clients.size === 0) return;
     const chunk = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('');
-    for (const c of clients) c.write(chunk);
+    for (const c of clients) {
+      // A page that stopped reading is dropped rather than buffered without bound.
+      if (c.writableLength > 1_000_000) { c.destroy(); clients.delete(c); continue; }
+      c.write(chunk);
+    }
   });
   router.route('GET', '/api/events/recent', () => ({ events: recent }));
   router.raw('GET', '/api/events', (req, res) => {

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { GlobalFonts } from '@napi-rs/canvas';
+import { canvasLib } from './canvas-lib.ts';
 
 export interface NameplateFonts {
   /** CSS family names to use in ctx.font. */
@@ -34,7 +34,7 @@ function register(path: string, family: string): string {
   const known = registered.get(path);
   if (known) return known;
   if (!existsSync(path)) throw new Error(`eink font ${path}: file not found`);
-  const key = GlobalFonts.registerFromPath(path, family);
+  const key = canvasLib().GlobalFonts.registerFromPath(path, family);
   if (!key) throw new Error(`eink font ${path}: not a font @napi-rs/canvas can load (use TTF, OTF or TTC)`);
   registered.set(path, family);
   return family;

@@ -1,7 +1,7 @@
 // The 1-bit frame every panel gets: row-major, 8 pixels a byte, most significant bit = leftmost
 // pixel, bit set = black. Panels that want white = 1 get it inverted at send time (panels.ts).
 import { createHash } from 'node:crypto';
-import { createCanvas } from '@napi-rs/canvas';
+import { canvasLib } from './canvas-lib.ts';
 
 export interface Frame {
   width: number;
@@ -76,7 +76,7 @@ export const invertBytes = (b: Uint8Array): Uint8Array => b.map((v) => ~v & 0xff
 
 /** Black-and-white PNG of a frame (what the panel shows). */
 export async function frameToPng(f: Frame): Promise<Buffer> {
-  const canvas = createCanvas(f.width, f.height);
+  const canvas = canvasLib().createCanvas(f.width, f.height);
   const ctx = canvas.getContext('2d');
   const img = ctx.createImageData(f.width, f.height);
   const px = img.data;

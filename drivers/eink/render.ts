@@ -1,6 +1,7 @@
 // NameplateView → 1-bit Frame: draw in grey with the CJK font, threshold the text and rules,
 // dither the photo on its own, so text stays crisp and the face keeps its tones.
-import { createCanvas, loadImage, type Image } from '@napi-rs/canvas';
+import type { Image } from '@napi-rs/canvas';
+import { canvasLib } from './canvas-lib.ts';
 import { readFile } from 'node:fs/promises';
 import { validateNameplateView, type NameplateView } from '../../device/nameplate-view.ts';
 import { dither, rgbaToGrey, type DitherKind } from './dither.ts';
@@ -30,7 +31,7 @@ async function loadPhoto(photo: string | Uint8Array): Promise<Image> {
   }
   let img: Image;
   try {
-    img = await loadImage(bytes);
+    img = await canvasLib().loadImage(bytes);
   } catch (err) {
     throw new Error(`nameplate photo ${key || '(bytes)'}: not a PNG/JPEG image (${(err as Error).message})`);
   }
@@ -44,7 +45,7 @@ async function loadPhoto(photo: string | Uint8Array): Promise<Image> {
 /** Scales the photo to cover the box (centre crop, head kept: crop from the top third) and dithers it into the frame. */
 async function drawPhoto(frame: Frame, photo: string | Uint8Array, r: Rect, kind: DitherKind): Promise<void> {
   const img = await loadPhoto(photo);
-  const c = createCanvas(r.width, r.height);
+  const c = canvasLib().createCanvas(r.width, r.height);
   const ctx = c.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, r.width, r.height);
@@ -66,7 +67,7 @@ export async function renderNameplate(view: NameplateView, size: PanelSize, opts
   const dims = SIZES[size];
   if (!dims) throw new Error(`nameplate size ${String(size)}: use 800x480 or 400x300`);
   const { width, height } = dims;
-  const canvas = createCanvas(width, height);
+  const canvas = canvasLib().createCanvas(width, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, width, height);

@@ -3,7 +3,7 @@
 // out, cover open, offline). Like a real printer it keeps receiving while it cannot print and prints
 // the held data once it can again; real-time status is answered at once either way.
 import { EventEmitter } from 'node:events';
-import iconv from 'iconv-lite';
+import { iconvLib } from './iconv-lib.ts';
 import { encodeStatus } from './status.ts';
 import type { Bitmap } from './raster.ts';
 
@@ -86,7 +86,7 @@ export class EscPosEmulator extends EventEmitter {
 
   private flushLine(always: boolean): void {
     if (!always && this.line.length === 0) return;
-    const text = iconv.decode(Buffer.concat(this.line), this.chinese ? 'gb18030' : 'latin1');
+    const text = iconvLib().decode(Buffer.concat(this.line), this.chinese ? 'gb18030' : 'latin1');
     this.line = [];
     this.out({ kind: 'text', text, bold: this.bold, width: this.w, height: this.h, align: ALIGN[this.align] });
   }

@@ -1,7 +1,7 @@
 // Our own ESC/POS encoder (pure: document in, bytes out). The `escpos` npm package was not used:
 // see docs/printer.md. Commands follow the Epson ESC/POS reference as implemented by common
 // Chinese 58/80 mm printers (Xprinter, GP, Hprt, Epson TM-T88 CN).
-import iconv from 'iconv-lite';
+import { iconvLib } from './iconv-lib.ts';
 import type { PrintDocument } from './document.ts';
 import { layoutDocument, type LayoutOptions, type PrintOp } from './layout.ts';
 import { fitModuleDots, qrBitmap, rasterCommand, type Bitmap } from './raster.ts';
@@ -39,7 +39,7 @@ export function qrNative(data: string, size: number, error: keyof typeof QR_LEVE
   ]);
 }
 
-export const encodeGb18030 = (s: string): Buffer => iconv.encode(s, 'gb18030');
+export const encodeGb18030 = (s: string): Buffer => iconvLib().encode(s, 'gb18030');
 
 /**
  * Characters the printer cannot print from its font: GB18030 four-byte sequences (CJK Extension B+

@@ -1,6 +1,6 @@
 // What a document looks like printed: plain text (for technicians and logs) and PNG at the
 // printer's resolution (8 dots/mm), both from the same layout the encoder prints.
-import { createCanvas } from '@napi-rs/canvas';
+import { canvasLib } from '../eink/canvas-lib.ts';
 import type { PrintDocument } from './document.ts';
 import { charColumns, displayWidth, layoutDocument, pad, type PrintOp } from './layout.ts';
 import { fitModuleDots, qrMatrix } from './raster.ts';
@@ -56,7 +56,7 @@ export function previewPng(doc: PrintDocument, opts: PreviewOptions): Buffer {
   const width = opts.dots + margin * 2;
   const top = 24;
   const height = top + ops.reduce((s, op) => s + opHeight(op, opts.dots), 0) + 16;
-  const canvas = createCanvas(width, height);
+  const canvas = canvasLib().createCanvas(width, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, width, height);

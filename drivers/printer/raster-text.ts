@@ -2,7 +2,8 @@
 // (sent as GS v 0 images) and by the PNG preview, so both place characters on the printer's grid:
 // 12 × 24 dots for a half-width character, 24 × 24 for a full-width one (Font A).
 import { existsSync } from 'node:fs';
-import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
+import type { SKRSContext2D } from '@napi-rs/canvas';
+import { canvasLib } from '../eink/canvas-lib.ts';
 import { bundledFontPaths } from '../eink/font.ts';
 import { charColumns } from './layout.ts';
 import type { PrintOp } from './layout.ts';
@@ -41,7 +42,7 @@ function register(path: string): string | undefined {
   const known = registered.get(path);
   if (known) return known;
   const family = `printer-font-${registered.size + 1}`;
-  if (!GlobalFonts.registerFromPath(path, family)) return undefined;
+  if (!canvasLib().GlobalFonts.registerFromPath(path, family)) return undefined;
   registered.set(path, family);
   return family;
 }
@@ -100,7 +101,7 @@ export function drawTextLine(ctx: SKRSContext2D, op: TextOp, x0: number, y0: num
 /** Render a text line to a 1-bit bitmap `dots` wide (the GS v 0 fallback for unprintable characters). */
 export function renderLineBitmap(op: TextOp, dots: number, family: string): Bitmap {
   const height = CELL_H * op.height;
-  const canvas = createCanvas(dots, height);
+  const canvas = canvasLib().createCanvas(dots, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, dots, height);

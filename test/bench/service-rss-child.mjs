@@ -1,20 +1,21 @@
-// Runs the counter (the real composition: outbox, MQTT, local API, sim buttons) in this process and
-// reports its RSS idle and after N events went through outbox and broker. Started by service-rss.ts
-// with --expose-gc so "after" is measured after a full collection, as a long-running service settles.
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+// Runs the counter (the real composition from the compiled build in dist/: outbox, MQTT, local API,
+// sim buttons) in this process, as a Pi runs it (plain node, no tsx), and reports its RSS idle and
+// after N events went through outbox and broker. Plain JavaScript on purpose: a TypeScript loader
+// would add its own ~35 MB. Started by service-rss.ts with --expose-gc.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfigFile } from '../../config/loader.ts';
-import { createLogger } from '../../device/logger.ts';
-import { composeCounter } from '../../device/compose.ts';
+const { loadConfigFile } = await import('../../dist/config/loader.js');
+const { createLogger } = await import('../../dist/device/logger.js');
+const { composeCounter } = await import('../../dist/device/compose.js');
 
 const [brokerUrl, totalArg, withDrivers] = process.argv.slice(2);
 const total = Number(totalArg);
 const dir = mkdtempSync(join(tmpdir(), 'ce-rss-'));
 const drivers = withDrivers === 'all' ? '' : 'fingerprint: { enabled: false }\nprinter: { enabled: false }\neink: { enabled: false }\n';
 writeFileSync(join(dir, 'c.yaml'), `window: { id: RSS1 }\nstate_dir: ${join(dir, 'state')}\nlog_level: error\nmqtt: { url: "${brokerUrl}", inflight_window: 500 }\napi: { port: 0 }\noutbox: { max_bytes: 4000000000 }\n${drivers}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const gc = globalThis.gc ?? (() => undefined);
 const rssMb = () => Math.round((process.memoryUsage().rss / 1048576) * 10) / 10;
 
 const loaded = await loadConfigFile(join(dir, 'c.yaml'), {});
@@ -24,12 +25,26 @@ await sleep(1500);
 gc();
 await sleep(300);
 const idle = rssMb();
-const health = () => composed.app.health() as { outbox: { pending: number; last_published_seq: number } };
+// RSS_DEBUG=1: where the memory sits (smaps Rss by mapping name, top entries, kB) and V8's view.
+const debug = (label) => {
+  if (!process.env.RSS_DEBUG) return;
+  const agg = {};
+  for (const block of readFileSync('/proc/self/smaps', 'utf8').split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
+    const name = block.split('\n')[0].split(/\s+/).slice(5).join(' ') || '[anon]';
+    agg[name] = (agg[name] ?? 0) + Number(/\nRss:\s+(\d+)/.exec(block)?.[1] ?? 0);
+  }
+  const top = Object.entries(agg).sort((a, b) => b[1] - a[1]).slice(0, 8);
+  const m = process.memoryUsage();
+  const mb = (n) => Math.round(n / 1048576);
+  process.stderr.write(`${label} rss=${mb(m.rss)} heapTotal=${mb(m.heapTotal)} heapUsed=${mb(m.heapUsed)} external=${mb(m.external)} ${JSON.stringify(top)}\n`);
+};
+debug('idle');
+const health = () => composed.app.health();
 // The counter's own append path, in windows so the broker keeps up as it would at a real window.
 const WINDOW = 20_000;
-let samples: number[] = [];
+const samples = [];
 for (let i = 0; i < total; i += WINDOW) {
-  let last: Promise<void> = Promise.resolve();
+  let last = Promise.resolve();
   for (let j = 0; j < WINDOW && i + j < total; j++) {
     last = composed.app.context().outbox.append({ type: 'evaluation.submitted', staff_id: 'S0123', data: { key: 'satisfied', level: 2, case_id: `T${i + j}` } }).durable;
     if (j % 1000 === 999) await new Promise((r) => setImmediate(r));
@@ -41,10 +56,12 @@ for (let i = 0; i < total; i += WINDOW) {
 const deadline = Date.now() + 120_000;
 while (health().outbox.pending > 0 && Date.now() < deadline) await sleep(50);
 const pendingLeft = health().outbox.pending;
+// Settle as for idle, so both figures are taken the same way.
+await sleep(1500);
 gc();
-await sleep(500);
-gc();
+await sleep(300);
 const after = rssMb();
+debug('after');
 const peak = Math.max(...samples, after);
 await composed.stop('bench');
 rmSync(dir, { recursive: true, force: true });

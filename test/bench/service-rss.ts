@@ -1,17 +1,24 @@
 // RSS of the counter process itself (not of the benchmark harness): idle, and after N events went
 // through outbox and broker. Runs the composition in a child process started with --expose-gc.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { hasMosquitto, startAedes, startMosquitto } from '../helpers/brokers.ts';
+
+// The node flags and glibc setting systemd/counter-edge.service runs the service with, so this
+// bench measures what the unit runs; keep the two in step.
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'];
+export const SERVICE_ENV = { MALLOC_ARENA_MAX: '2' };
 
 export interface RssFigures { rss_idle_mb: number; rss_after_mb: number; rss_peak_mb: number; events: number; pending_left: number }
 
 export async function benchServiceRss(opts: { quick: boolean; drivers?: 'spine' | 'all' }): Promise<RssFigures> {
   const broker = hasMosquitto() ? await startMosquitto() : await startAedes();
   try {
-    const child = new URL('./service-rss-child.ts', import.meta.url).pathname;
+    // Measure what a Pi runs: the compiled build on plain node.
+    execFileSync(process.execPath, [new URL('../../scripts/build.mjs', import.meta.url).pathname], { stdio: 'ignore' });
+    const child = new URL('./service-rss-child.mjs', import.meta.url).pathname;
     const total = opts.quick ? 200_000 : 1_000_000;
     const out = await new Promise<string>((resolve, reject) => {
-      const p = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', child, broker.url, String(total), opts.drivers ?? 'spine'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(process.execPath, ['--expose-gc', ...SERVICE_NODE_FLAGS, child, broker.url, String(total), opts.drivers ?? 'spine'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...SERVICE_ENV } });
       let stdout = '';
       let stderr = '';
       p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

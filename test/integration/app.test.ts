@@ -69,7 +69,7 @@ function buildApp(configText: string, configPath: string, extraDrivers: DriverSe
 const BASE = 'window:\n  id: T01\n  hall: main\nbuttons:\n  backend: sim\n  keys: [very_satisfied, satisfied, basically_satisfied, dissatisfied]\n';
 
 async function post(port: number, path: string, body: unknown) {
-  const r = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', body: JSON.stringify(body) });
+  const r = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: r.status, json: await r.json() as Record<string, unknown> };
 }
 
@@ -124,8 +124,11 @@ test('reload: a bad file is rejected and the running config stays; a good one re
     // Still serving with the old config.
     assert.equal((await post(app.apiPort, '/api/sim/press', { button: 'satisfied' })).status, 200);
 
+    const before = app.context().drivers.buttons!;
     writeFileSync(cfgPath, BASE.replace('dissatisfied]', 'dissatisfied, very_dissatisfied]'));
     const applied = await post(app.apiPort, '/api/config/reload', {});
+    assert.notEqual(app.context().drivers.buttons, before, 'the buttons driver was replaced');
+    assert.equal(before.listenerCount('status') + (before as unknown as import('node:events').EventEmitter).listenerCount('button'), 0, 'nothing listens to the old driver');
     assert.equal(applied.json.status, 'applied');
     assert.deepEqual(applied.json.changed, ['buttons']);
     await sub.waitFor((m) => m.topic.endsWith('/evt/config.applied'), 5000, 'config.applied', from);
@@ -135,4 +138,7 @@ test('reload: a bad file is rejected and the running config stays; a good one re
   } finally {
     await app.stop('test');
   }
+  // A reload after stop must not bring drivers back.
+  await assert.rejects(app.applyDriverConfig(app.currentConfig, ['buttons']), /stopping/);
+  assert.equal(app.context().drivers.buttons, undefined);
 });

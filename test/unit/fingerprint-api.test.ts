@@ -71,7 +71,7 @@ function ctxFor(base: string, fingerprint: Record<string, unknown> = {}): CliCon
 }
 
 test('API: enrol, list, delete and the sim finger route', async () => {
-  const post = (p: string, body: unknown) => fetch(apiBase + p, { method: 'POST', body: JSON.stringify(body) });
+  const post = (p: string, body: unknown) => fetch(apiBase + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const enrolled = await post('/api/fingerprint/enrol', { staff_id: 'S0100' });
   assert.equal(enrolled.status, 200);
   assert.deepEqual(await enrolled.json(), { slot: 0 });

@@ -1,0 +1,42 @@
+// How far the wall clock can be trusted (design §4 time_quality). A Pi before the 5 has no RTC and
+// boots with the last saved time, so events stamped before NTP sync must say so. Checked on a timer,
+// never per event: the envelope reads the cached answer.
+import { access } from 'node:fs/promises';
+import type { TimeQuality } from './clock.ts';
+
+export interface TimeQualityProbeDeps {
+  /** systemd-timesyncd touches this file once the clock is synchronised. */
+  syncedFlag?: string;
+  rtcDevice?: string;
+  intervalMs?: number;
+  exists?: (path: string) => Promise<boolean>;
+}
+
+const fileExists = (p: string) => access(p).then(() => true, () => false);
+
+export class TimeQualityProbe {
+  private quality: TimeQuality = 'unsynced';
+  private timer: NodeJS.Timeout | undefined;
+  constructor(private readonly deps: TimeQualityProbeDeps = {}) {}
+
+  current(): TimeQuality { return this.quality; }
+
+  async start(): Promise<void> {
+    await this.check();
+    this.timer = setInterval(() => void this.check(), this.deps.intervalMs ?? 30_000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  async check(): Promise<TimeQuality> {
+    const exists = this.deps.exists ?? fileExists;
+    if (await exists(this.deps.syncedFlag ?? '/run/systemd/timesync/synchronized')) this.quality = 'ntp';
+    else if (await exists(this.deps.rtcDevice ?? '/dev/rtc0')) this.quality = 'rtc';
+    else this.quality = 'unsynced';
+    return this.quality;
+  }
+}

@@ -1,0 +1,67 @@
+// The local API never dies of a request, and a browser page elsewhere cannot drive it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { ApiServer } from '../../device/api-server.ts';
+import { ApiRouter, HttpError } from '../../device/http-router.ts';
+import { memoryLogger } from '../../device/logger.ts';
+
+async function withServer(fn: (port: number) => Promise<void>) {
+  const router = new ApiRouter();
+  router.route('POST', '/api/echo', (req) => ({ got: req.body }));
+  router.route('GET', '/api/thing/:id', (req) => ({ id: req.params.id }));
+  router.route('GET', '/api/teapot', () => { throw new HttpError(418, 'short and stout'); });
+  router.route('GET', '/api/bug', () => { throw new Error('boom'); });
+  const server = new ApiServer({ host: '127.0.0.1', port: 0, router, logger: memoryLogger() });
+  const port = await server.start();
+  try { await fn(port); } finally { await server.stop(); }
+}
+
+function raw(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.end(text));
+    let out = '';
+    s.on('data', (d) => { out += d.toString(); });
+    s.on('end', () => resolve(out));
+    s.on('error', reject);
+  });
+}
+
+test('JSON in, JSON out; params decoded; errors carry their status', async () => {
+  await withServer(async (port) => {
+    const base = `http://127.0.0.1:${port}`;
+    const echo = await fetch(`${base}/api/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":"你好"}' });
+    assert.deepEqual(await echo.json(), { got: { a: '你好' } });
+    assert.deepEqual(await (await fetch(`${base}/api/thing/A%2007`)).json(), { id: 'A 07' });
+    assert.equal((await fetch(`${base}/api/thing/%E0%A4%A`)).status, 200, 'a bad escape is kept as it is, not a crash');
+    assert.equal((await fetch(`${base}/api/teapot`)).status, 418);
+    const bug = await fetch(`${base}/api/bug`);
+    assert.equal(bug.status, 500);
+    assert.equal((await fetch(`${base}/api/nope`)).status, 404);
+    assert.equal((await fetch(`${base}/api/echo`)).status, 405);
+    const bad = await fetch(`${base}/api/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /not valid JSON/);
+    const big = await fetch(`${base}/api/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 'y'.repeat(300_000) }) });
+    assert.equal(big.status, 413);
+  });
+});
+
+test('a malformed request line is answered, and the server keeps serving', async () => {
+  await withServer(async (port) => {
+    const answer = await raw(port, 'GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    assert.match(answer, /^HTTP\/1\.1 400/);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/api/thing/1`)).status, 200);
+  });
+});
+
+test('cross-site requests are refused: foreign Host names and non-JSON POST bodies', async () => {
+  await withServer(async (port) => {
+    const rebinding = await raw(port, 'GET /api/thing/1 HTTP/1.1\r\nHost: evil.example:8480\r\nConnection: close\r\n\r\n');
+    assert.match(rebinding, /^HTTP\/1\.1 403/);
+    const form = await fetch(`http://127.0.0.1:${port}/api/echo`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"a":1}' });
+    assert.equal(form.status, 415);
+    const local = await raw(port, 'GET /api/thing/1 HTTP/1.1\r\nHost: localhost:8480\r\nConnection: close\r\n\r\n');
+    assert.match(local, /^HTTP\/1\.1 200/);
+  });
+});
