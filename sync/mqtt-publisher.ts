@@ -117,7 +117,9 @@ export class EventPublisher {
   private onCommitted(events: EventEnvelope[]): void {
     if (!this.ready) return;
     // Fast path: when caught up, rows that follow the cursor without a gap need no read back.
-    if (this.exhausted && !this.reading && events.length > 0 && events[0]!.seq === this.readCursor + 1 && contiguous(events)) {
+    // Bounded: while the broker is slower than the commits, rows stay in SQLite (not in RAM) and are
+    // read back in batches; otherwise a burst would pile up here.
+    if (this.exhausted && !this.reading && this.buf.length + events.length <= this.readBatch && events.length > 0 && events[0]!.seq === this.readCursor + 1 && contiguous(events)) {
       for (const ev of events) this.buf.push(ev);
       this.readCursor = events[events.length - 1]!.seq;
     } else {

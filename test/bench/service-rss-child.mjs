@@ -41,7 +41,7 @@ const debug = (label) => {
 debug('idle');
 const health = () => composed.app.health();
 // The counter's own append path, in windows so the broker keeps up as it would at a real window.
-const WINDOW = 20_000;
+const WINDOW = 5_000;
 const samples = [];
 for (let i = 0; i < total; i += WINDOW) {
   let last = Promise.resolve();
@@ -51,7 +51,7 @@ for (let i = 0; i < total; i += WINDOW) {
   }
   await last;
   while (health().outbox.pending > WINDOW) await sleep(20);
-  if ((i / WINDOW) % 10 === 0) samples.push(rssMb());
+  if ((i / WINDOW) % 40 === 0) samples.push(rssMb());
 }
 const deadline = Date.now() + 120_000;
 while (health().outbox.pending > 0 && Date.now() < deadline) await sleep(50);
