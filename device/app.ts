@@ -18,7 +18,7 @@ export interface MqttPort extends EventEmitter {
   start(): Promise<void>;
   stop(opts?: { timeoutMs?: number }): Promise<void>;
   setState(part: string, value: unknown): void;
-  commands: { register(name: string, schema: unknown, handler: (payload: any) => Promise<unknown>): void };
+  commands: { register(name: string, schema: unknown, handler: (payload: any) => Promise<unknown>, opts?: { timeoutMs?: number }): void };
   health(): { connected: boolean; lastError?: string };
 }
 

@@ -26,7 +26,7 @@ export interface CommandResult {
   data?: unknown;
 }
 
-interface Registered { schema: TSchema; check: TypeCheck<TSchema>; handler: CommandHandler }
+interface Registered { schema: TSchema; check: TypeCheck<TSchema>; handler: CommandHandler; timeoutMs?: number }
 
 /** What the service can be told to do. Parts of the service register their commands before start. */
 export class CommandRegistry {
@@ -36,10 +36,10 @@ export class CommandRegistry {
    * The schema describes the payload without cmd_id and expires_at (those are checked here and
    * removed before validation), so `additionalProperties: false` schemas work as written.
    */
-  register<T extends TSchema>(name: string, schema: T, handler: CommandHandler<T>): void {
+  register<T extends TSchema>(name: string, schema: T, handler: CommandHandler<T>, opts: { timeoutMs?: number } = {}): void {
     if (!TOPIC_NAME.test(name)) throw new Error(`command name "${name}" must match ${TOPIC_NAME} (it becomes a topic level)`);
     if (this.commands.has(name)) throw new Error(`command "${name}" is already registered`);
-    this.commands.set(name, { schema, check: TypeCompiler.Compile(schema), handler: handler as CommandHandler });
+    this.commands.set(name, { schema, check: TypeCompiler.Compile(schema), handler: handler as CommandHandler, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
   }
 
   get(name: string): Registered | undefined { return this.commands.get(name); }
@@ -110,7 +110,7 @@ export class CommandProcessor {
     const ctx: CommandContext = { name, cmd_id: cmdId };
     if (expires.at !== undefined) ctx.expires_at = expires.at;
     try {
-      const data = await this.withTimeout(command.handler(withDefaults, ctx), name);
+      const data = await this.withTimeout(command.handler(withDefaults, ctx), name, command.timeoutMs);
       if (data !== undefined) JSON.stringify(data);
       this.deps.logger.info(`mqtt: command ${name} ${cmdId} done`);
       return data === undefined ? { cmd_id: cmdId, status: 'ok' } : { cmd_id: cmdId, status: 'ok', data };
@@ -154,8 +154,8 @@ export class CommandProcessor {
     while (this.results.size > max) this.results.delete(this.results.keys().next().value!);
   }
 
-  private async withTimeout<T>(p: Promise<T>, name: string): Promise<T> {
-    const ms = this.deps.handlerTimeoutMs ?? 30_000;
+  private async withTimeout<T>(p: Promise<T>, name: string, own?: number): Promise<T> {
+    const ms = own ?? this.deps.handlerTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([

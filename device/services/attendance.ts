@@ -46,5 +46,7 @@ export function attendancePlugin(ctx: AppContext): void {
     }
   });
   registerFingerprintRoutes(ctx.router, reader);
-  for (const c of fingerprintCommands(reader)) ctx.mqtt.commands.register(c.name, c.schema, (p) => c.handler(p));
+  // Enrolment waits for two placements (enrol_timeout_ms each) and the module's work in between.
+  const timeoutMs = 2 * ctx.config.fingerprint.enrol_timeout_ms + 15_000;
+  for (const c of fingerprintCommands(reader)) ctx.mqtt.commands.register(c.name, c.schema, (p) => c.handler(p), { timeoutMs });
 }
