@@ -20,6 +20,7 @@ export interface MqttPort extends EventEmitter {
   setState(part: string, value: unknown): void;
   commands: { register(name: string, schema: unknown, handler: (payload: any) => Promise<unknown>, opts?: { timeoutMs?: number }): void };
   health(): { connected: boolean; lastError?: string };
+  setConfigHash(hash: string): void;
 }
 
 export type DriverKind = 'buttons' | 'fingerprint' | 'printer' | 'eink';
@@ -69,6 +70,7 @@ export class App extends EventEmitter {
   private timers: NodeJS.Timeout[] = [];
   private startInfo: OutboxStartInfo | undefined;
   private startedAt = 0;
+  private configHash = '';
   readonly router = new ApiRouter();
   apiPort = 0;
 
@@ -77,9 +79,16 @@ export class App extends EventEmitter {
   get boot(): number { return this.startInfo?.boot ?? 0; }
   get currentConfig(): Config { return this.config; }
 
+  /** The hash of the config in effect, for health and the retained status (changes on reload). */
+  setConfigHash(hash: string): void {
+    this.configHash = hash;
+    this.mqtt?.setConfigHash(hash);
+  }
+
   async start(): Promise<void> {
     const { logger, outbox, clock } = this.deps;
     this.config = this.deps.config;
+    this.configHash = this.deps.configHash;
     this.startedAt = clock.now();
     // The outbox is the one part without which the counter must not run: nothing could be kept.
     this.startInfo = await outbox.start();
@@ -153,7 +162,7 @@ export class App extends EventEmitter {
     const state = outbox.writeError || faults > 0 || !mqtt.connected ? 'degraded' : 'ok';
     return {
       state, window: this.config.window.id, hall: this.config.window.hall, boot: this.boot, version: this.deps.version,
-      config_hash: this.deps.configHash, uptime_s: Math.round((this.deps.clock.now() - this.startedAt) / 1000),
+      config_hash: this.configHash, uptime_s: Math.round((this.deps.clock.now() - this.startedAt) / 1000),
       outbox: { pending: outbox.pending, last_seq: outbox.lastSeq, last_published_seq: outbox.lastPublishedSeq,
         cap_reached: outbox.capReached, write_error: outbox.writeError ?? null, bytes: outbox.bytes },
       mqtt, drivers,

@@ -32,6 +32,7 @@ export async function reloadConfig(app: App, ctx: AppContext, path: string, env:
   const effective = { ...next.config } as Record<string, unknown>;
   for (const k of RESTART_SECTIONS) effective[k] = current[k];
   await app.applyDriverConfig(effective as Config, drivers);
+  app.setConfigHash(next.hash);
   running.hash = next.hash;
   // Sections that need a restart stay as they run, so the next reload still reports them.
   running.config = { ...next.config, ...Object.fromEntries(RESTART_SECTIONS.map((k) => [k, running.config[k]])) } as Config;

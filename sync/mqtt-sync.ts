@@ -53,7 +53,24 @@ export class MqttSync extends EventEmitter {
   private stopping = false;
   private lastAckError: string | undefined;
 
+  private configHash: string | undefined;
+  private onlineSince = 0;
+  private upClient: MqttClient | undefined;
+
   constructor(private readonly deps: MqttSyncDeps) { super(); }
+
+  /** After a config reload: the retained status carries the hash of the config in effect. */
+  setConfigHash(hash: string): void {
+    this.configHash = hash;
+    const client = this.upClient;
+    if (client?.connected && this.topics && !this.stopping) {
+      client.publish(this.topics.status, JSON.stringify(this.onlineStatus()), { qos: 1, retain: true }, () => undefined);
+    }
+  }
+
+  private onlineStatus() {
+    return { state: 'online', boot: this.deps.boot, version: this.deps.version, config_hash: this.configHash ?? this.deps.configHash, since: isoWithOffset(this.onlineSince, this.offset()) };
+  }
 
   /** Begins connecting and returns at once; the broker may be unreachable for hours. */
   async start(): Promise<void> {
@@ -143,7 +160,9 @@ export class MqttSync extends EventEmitter {
     const h = this.deps.outbox.health();
     const now = this.deps.clock.now();
     const birth = { boot: this.deps.boot, first_seq: h.firstPendingSeq, last_seq: h.lastSeq, pending: h.pending, ts: isoWithOffset(now, this.offset()) };
-    const status = { state: 'online', boot: this.deps.boot, version: this.deps.version, config_hash: this.deps.configHash, since: isoWithOffset(now, this.offset()) };
+    this.onlineSince = now;
+    this.upClient = client;
+    const status = this.onlineStatus();
     const failed = (what: string) => (err?: Error) => { if (err && err.message !== 'Connection closed') this.fail(`mqtt: publishing ${what} failed: ${err.message}`); };
     client.publish(topics.birth, JSON.stringify(birth), { qos: 1 }, failed('birth'));
     client.publish(topics.status, JSON.stringify(status), { qos: 1, retain: true }, failed('status'));

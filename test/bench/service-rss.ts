@@ -6,7 +6,7 @@ import { hasMosquitto, startAedes, startMosquitto } from '../helpers/brokers.ts'
 // The node flags and glibc setting systemd/counter-edge.service runs the service with, so this
 // bench measures what the unit runs; keep the two in step.
 export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'];
-export const SERVICE_ENV = { MALLOC_ARENA_MAX: '2' };
+export const SERVICE_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536' };
 
 export interface RssFigures { rss_idle_mb: number; rss_after_mb: number; rss_peak_mb: number; events: number; pending_left: number }
 

@@ -133,6 +133,7 @@ test('reload: a bad file is rejected and the running config stays; a good one re
     assert.equal(applied.json.status, 'applied');
     assert.deepEqual(applied.json.changed, ['buttons']);
     await sub.waitFor((m) => m.topic.endsWith('/evt/config.applied'), 5000, 'config.applied', from);
+    await sub.waitFor((m) => m.topic.endsWith('/status') && (m.json as { config_hash?: string }).config_hash === applied.json.hash, 5000, 'status with the new config hash', from);
     assert.equal((await post(app.apiPort, '/api/sim/press', { button: 'very_dissatisfied' })).status, 200);
     const evt = await sub.waitFor((m) => m.topic.endsWith('/evt/evaluation.unsolicited') && /very_dissatisfied/.test(m.text), 5000, 'press with the new key', from);
     assert.equal((evt.json as { data: { level: number } }).data.level, 5);
