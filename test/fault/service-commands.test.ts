@@ -4,17 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { hasMosquitto, startAedes, startCollector, startMosquitto, type Received, type TestBroker } from '../helpers/brokers.ts';
+import { startCollector, type Received, type TestBroker, startPreferredBroker } from '../helpers/brokers.ts';
 import { writeTestConfig } from '../helpers/test-config.ts';
 import { killAllServices, sleep, startService } from '../helpers/service-process.ts';
 
 let broker: TestBroker;
 let protocolVersion: 4 | 5;
-before(async () => {
-  const mosquitto = hasMosquitto();
-  broker = mosquitto ? await startMosquitto() : await startAedes();
-  protocolVersion = mosquitto ? 5 : 4;
-});
+before(async () => ({ broker, protocolVersion } = await startPreferredBroker()));
 after(async () => {
   await killAllServices();
   await broker.stop();

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { hasMosquitto, startAedes, startCollector, startMosquitto, type Collector, type Received, type TestBroker } from '../helpers/brokers.ts';
+import { startCollector, type Collector, type Received, type TestBroker, startPreferredBroker } from '../helpers/brokers.ts';
 import { writeTestConfig, TEST_KEYS, type TestConfig } from '../helpers/test-config.ts';
 import { killAllServices, ServiceProcess, sleep, startService } from '../helpers/service-process.ts';
 
@@ -30,11 +30,7 @@ interface Evt { seq: number; event_id: string; boot: number; type: string }
 
 let broker: TestBroker;
 let protocolVersion: 4 | 5;
-before(async () => {
-  const mosquitto = hasMosquitto();
-  broker = mosquitto ? await startMosquitto() : await startAedes();
-  protocolVersion = mosquitto ? 5 : 4;
-});
+before(async () => ({ broker, protocolVersion } = await startPreferredBroker()));
 after(async () => {
   await killAllServices();
   await broker.stop();

@@ -7,17 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hasMosquitto, startAedes, startCollector, startMosquitto, type Collector, type Received, type TestBroker } from '../helpers/brokers.ts';
+import { startCollector, type Collector, type Received, type TestBroker, startPreferredBroker } from '../helpers/brokers.ts';
 import { writeTestConfig, TEST_KEYS, type TestConfig } from '../helpers/test-config.ts';
 import { killAllServices, sleep, startService, type ServiceProcess } from '../helpers/service-process.ts';
 
 let broker: TestBroker;
 let protocolVersion: 4 | 5;
-before(async () => {
-  const mosquitto = hasMosquitto();
-  broker = mosquitto ? await startMosquitto() : await startAedes();
-  protocolVersion = mosquitto ? 5 : 4;
-});
+before(async () => ({ broker, protocolVersion } = await startPreferredBroker()));
 after(async () => {
   await killAllServices();
   await broker.stop();

@@ -293,3 +293,8 @@ export async function startCollector(url: string, filters: string[], opts: { pro
     async stop() { await client.endAsync(true); },
   };
 }
+
+/** The broker a test file shares: Mosquitto with MQTT 5 when installed, else aedes with 3.1.1. */
+export async function startPreferredBroker(): Promise<{ broker: TestBroker; protocolVersion: 4 | 5 }> {
+  return hasMosquitto() ? { broker: await startMosquitto(), protocolVersion: 5 } : { broker: await startAedes(), protocolVersion: 4 };
+}
