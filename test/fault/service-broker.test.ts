@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasMosquitto, startAedes, startCollector, startMosquitto, type Received } from '../helpers/brokers.ts';
 import { writeTestConfig, TEST_KEYS } from '../helpers/test-config.ts';
-import { killAllServices, sleep, startService, startSessionSubscriber, startStoppableMosquitto } from '../helpers/service-process.ts';
+import { killAllServices, sleep, startService, startSessionSubscriber } from '../helpers/service-process.ts';
 
 const MOSQUITTO = hasMosquitto();
 const N = 40;
@@ -19,7 +19,7 @@ test(`broker process stopped while ${N} presses happen → health shows mqtt dow
 }, async (t) => {
   // Persistence keeps the subscriber's session across the broker restart, so nothing published
   // before the subscriber is back is lost on its side (the service cannot wait for subscribers).
-  const broker = await startStoppableMosquitto({ persistence: true });
+  const broker = await startMosquitto({ persistence: true });
   const cfg = await writeTestConfig({ mqttUrl: broker.url, window: 'B01' });
   const sub = await startSessionSubscriber(broker.url, `${cfg.root}evt/#`, 'fault-test-b01-center');
   t.after(async () => { await sub.stop(); await broker.stop(); await cfg.cleanup(); });

@@ -110,7 +110,16 @@ export interface MosquittoOptions {
   extra?: string[];
 }
 
-export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestBroker> {
+/** A Mosquitto process the test can also stop and start on the same port. */
+export interface MosquittoBroker extends TestBroker {
+  readonly running: boolean;
+  /** Stops the broker process (SIGTERM; with persistence it saves its sessions first). */
+  down(): Promise<void>;
+  /** Starts it again on the same port. */
+  up(): Promise<void>;
+}
+
+export async function startMosquitto(opts: MosquittoOptions = {}): Promise<MosquittoBroker> {
   const bin = mosquittoPath();
   if (!bin) throw new Error('mosquitto binary not found (set MOSQUITTO_BIN or install mosquitto)');
   const dir = await mkdtemp(join(tmpdir(), 'counter-edge-mosquitto-'));
@@ -185,6 +194,9 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    get running() { return child !== undefined; },
+    down: kill,
+    up: launch,
     async stop() { await kill(); await rm(dir, { recursive: true, force: true }); },
     async restart() { await kill(); await launch(); },
   };

@@ -1,16 +1,13 @@
 // The real service as a child process (`node --import tsx device/main.ts run --config FILE`) for
 // fault tests: spawn, learn the API port from the "counter started" log line (the config asks for
 // port 0, so no port is ever guessed), talk to the local API, watch committed events, kill -9 or
-// stop it with SIGTERM. Also a mosquitto whose process can be stopped and started again on the
-// same port, and a subscriber with a persistent session, for tests where the broker goes away.
+// stop it with SIGTERM. Also a subscriber with a persistent session, for tests where the broker
+// goes away (the broker itself: startMosquitto in brokers.ts, with down()/up()).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request, type IncomingMessage } from 'node:http';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventEnvelope } from '../../device/events.ts';
-import { freePort, mosquittoPath, waitForPort, type Received } from './brokers.ts';
+import type { Received } from './brokers.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const live = new Set<ServiceProcess>();
@@ -202,60 +199,6 @@ export async function killAllServices(): Promise<void> {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-// ---------- a mosquitto whose process the test stops and starts ----------
-
-export interface StoppableBroker {
-  url: string;
-  port: number;
-  readonly running: boolean;
-  /** Stops the broker process (SIGTERM; with persistence it saves its sessions first). */
-  down(): Promise<void>;
-  /** Starts it again on the same port. */
-  up(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export async function startStoppableMosquitto(opts: { persistence: boolean }): Promise<StoppableBroker> {
-  const bin = mosquittoPath();
-  if (!bin) throw new Error('mosquitto binary not found');
-  const dir = await mkdtemp(join(tmpdir(), 'counter-edge-fault-mosquitto-'));
-  const port = await freePort();
-  const conf = join(dir, 'mosquitto.conf');
-  await writeFile(conf, [
-    `listener ${port} 127.0.0.1`, 'allow_anonymous true', 'set_tcp_nodelay true',
-    `persistence ${opts.persistence}`, `persistence_location ${dir}/`, 'max_queued_messages 0',
-    'log_dest stderr', 'log_type error', 'log_type warning',
-    ...(process.getuid?.() === 0 ? ['user root'] : []),
-  ].join('\n') + '\n');
-  let child: ChildProcess | undefined;
-  let stderr = '';
-  const up = async () => {
-    const proc = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child = proc;
-    proc.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-    const died = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`mosquitto exited (${code}): ${stderr}`))));
-    died.catch(() => undefined);
-    await Promise.race([waitForPort(port, 10_000), died]);
-  };
-  const down = async () => {
-    const proc = child;
-    child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-    await gone;
-    clearTimeout(timer);
-  };
-  await up();
-  return {
-    url: `mqtt://127.0.0.1:${port}`, port,
-    get running() { return child !== undefined; },
-    up, down,
-    async stop() { await down(); await rm(dir, { recursive: true, force: true }); },
-  };
-}
 
 // ---------- a subscriber with a persistent session ----------
 
