@@ -28,8 +28,9 @@ export function createLogger(opts: { level?: LogLevel; write?: (line: string) =>
   const bindings = opts.bindings ?? {};
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < min) return;
-    // Fields first: a field named msg or level must not replace the record's own.
-    const rec = { ...bindings, ...(fields ? (redact(fields) as object) : {}), t: new Date().toISOString(), level, msg };
+    // t, level and msg lead the line and cannot be replaced by a field of the same name.
+    const rec: Record<string, unknown> = { t: new Date().toISOString(), level, msg };
+    for (const [k, v] of Object.entries({ ...bindings, ...(fields ? (redact(fields) as object) : {}) })) if (!(k in rec)) rec[k] = v;
     write(JSON.stringify(rec));
   };
   return {
