@@ -52,8 +52,10 @@ export interface CommandProcessorDeps {
   clock: Clock;
   logger: Logger;
   utcOffsetMinutes?: number;
-  /** Results remembered for idempotency (in memory only: a restart forgets them). */
+  /** Results remembered for idempotency in memory. */
   cacheSize?: number;
+  /** Keeps the answers of commands that ran across restarts (see command-journal.ts). */
+  journal?: { record(e: { cmd_id: string; name: string; result: CommandResult }): void };
   maxPayloadBytes?: number;
   /** A handler that has not settled by then is answered with an error. */
   handlerTimeoutMs?: number;
@@ -66,6 +68,11 @@ export class CommandProcessor {
   private rejectLog = { since: 0, logged: 0, suppressed: 0 };
 
   constructor(private readonly deps: CommandProcessorDeps) {}
+
+  /** Answers remembered from the last run (the journal), oldest first. */
+  preload(entries: Array<{ cmd_id: string; name: string; result: CommandResult }>): void {
+    for (const e of entries) this.remember(e.cmd_id, e.name, Promise.resolve(e.result));
+  }
 
   /** Always resolves with the answer to publish on cmd_res/<name>. */
   handle(name: string, payload: Buffer): Promise<CommandResult> {
@@ -86,6 +93,7 @@ export class CommandProcessor {
     }
     const result = this.run(name, cmdId, body);
     this.remember(cmdId, name, result);
+    if (this.deps.journal) void result.then((r) => this.deps.journal!.record({ cmd_id: cmdId, name, result: r }));
     return result;
   }
 

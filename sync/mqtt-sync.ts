@@ -10,6 +10,7 @@ import { MqttConnection } from './mqtt-connection.ts';
 import { EventPublisher } from './mqtt-publisher.ts';
 import { CommandProcessor, CommandRegistry, type CommandResult } from './mqtt-commands.ts';
 import { parseAck } from './mqtt-payload.ts';
+import { CommandJournal } from './command-journal.ts';
 import { buildTopics, TOPIC_NAME, type Topics } from './mqtt-topics.ts';
 
 export interface MqttSyncDeps {
@@ -24,6 +25,8 @@ export interface MqttSyncDeps {
   /** Resolved secret (env or file); falls back to config.password / config.password_file. */
   password?: string;
   readFile?: (p: string) => Promise<Buffer>;
+  /** Where answers to recent commands are kept across restarts (default: memory only). */
+  commandJournalPath?: string;
   /** An event older than this when published carries historical: true (default 5000). */
   historicalAfterMs?: number;
 }
@@ -54,6 +57,7 @@ export class MqttSync extends EventEmitter {
   private lastAckError: string | undefined;
 
   private configHash: string | undefined;
+  private journal: CommandJournal | undefined;
   private onlineSince = 0;
   private upClient: MqttClient | undefined;
 
@@ -85,10 +89,12 @@ export class MqttSync extends EventEmitter {
       window: deps.config.inflight_window, historicalAfterMs: deps.historicalAfterMs ?? 5000,
       onRefused: (reason) => this.onRefused(reason),
     });
+    if (deps.commandJournalPath) this.journal = new CommandJournal({ path: deps.commandJournalPath, logger });
     this.processor = new CommandProcessor({
       registry: this.commands, outbox: deps.outbox, clock: deps.clock, logger,
-      utcOffsetMinutes: this.offset(),
+      utcOffsetMinutes: this.offset(), ...(this.journal ? { journal: this.journal } : {}),
     });
+    if (this.journal) this.processor.preload(await this.journal.load());
     const connection = new MqttConnection({
       config: deps.config,
       clientId: `counter-edge-${deps.window.hall}-${deps.window.id}`,
@@ -124,6 +130,7 @@ export class MqttSync extends EventEmitter {
     publisher.stop();
     await connection.stop(left());
     connection.removeAllListeners();
+    await this.journal?.flush();
   }
 
   /** Retained state/<part>: published now when connected, and again after every (re)connect. */
