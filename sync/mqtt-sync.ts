@@ -142,6 +142,8 @@ export class MqttSync extends EventEmitter {
     } catch (err) {
       throw new Error(`state/${part}: value is not JSON-serialisable: ${(err as Error).message}`);
     }
+    // Unchanged state is already retained at the broker (and republished on every reconnect).
+    if (this.states.get(part) === json) return;
     this.states.set(part, json);
     this.dirtyStates.add(part);
     // Several changes in one tick (e.g. a window state change touching the nameplate) go out once.
