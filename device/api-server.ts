@@ -1,8 +1,8 @@
 // The local HTTP API (127.0.0.1 by default) for technicians, CLI subcommands and the simulator page.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from './logger.ts';
-import { ApiRouter, HttpError } from './http-router.ts';
+import type { Logger } from '../core/logger.ts';
+import { ApiRouter, HttpError } from '../core/http-router.ts';
 
 const MAX_BODY = 256 * 1024;
 

@@ -2,15 +2,15 @@
 // driver observations to events. Everything it uses is passed in (see device/main.ts).
 import { EventEmitter } from 'node:events';
 import type { Config } from '../config/schema.ts';
-import type { Clock } from './clock.ts';
-import type { Logger } from './logger.ts';
-import type { EventInput } from './events.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { EventInput } from '../core/events.ts';
 import type { Outbox, OutboxStartInfo } from '../sync/outbox.ts';
 import type { Driver } from '../drivers/driver.ts';
 import type { ButtonsDriver, ButtonEvent } from '../drivers/buttons/types.ts';
 import type { Notifier } from './systemd-notify.ts';
 import { watchDriver } from './driver-watch.ts';
-import { ApiRouter } from './http-router.ts';
+import { ApiRouter } from '../core/http-router.ts';
 import { ApiServer } from './api-server.ts';
 
 /** What the app needs of the MQTT side (sync/mqtt-sync.ts implements it). */

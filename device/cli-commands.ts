@@ -1,5 +1,5 @@
 // Technician subcommands, each living next to what it drives. Keys are "<cmd> <sub>" or "<cmd>".
-import type { CliCommand } from './cli-context.ts';
+import type { CliCommand } from '../config/cli-context.ts';
 import { runHwButtons } from '../drivers/buttons/cli.ts';
 import { runFingerprintCli, runHwFingerprint } from '../drivers/fingerprint/cli.ts';
 import { runNameplateCli } from '../drivers/eink/cli.ts';

@@ -1,7 +1,7 @@
 // Turns driver status changes into events (device.fault / device.recovered) and retained
 // state/<kind> messages, so one failing driver is visible and degrades alone.
 import type { Driver, DriverStatus } from '../drivers/driver.ts';
-import type { EventInput } from './events.ts';
+import type { EventInput } from '../core/events.ts';
 
 export interface DriverWatchSinks {
   append(e: EventInput): void;

@@ -1,6 +1,6 @@
 // Routes and commands are registered once, but a reload may replace a driver. A live handle
 // forwards every call to the driver running now, so nothing holds on to a stopped one.
-import { HttpError } from './http-router.ts';
+import { HttpError } from '../core/http-router.ts';
 import type { AppContext, DriverKind } from './app.ts';
 
 export function liveDriver<T extends object>(ctx: AppContext, kind: DriverKind): T {

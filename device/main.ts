@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import { loadConfigFile, ConfigError, formatIssue, type LoadedConfig } from '../config/loader.ts';
 import { ConfigSchema } from '../config/schema.ts';
-import { createLogger, type Logger } from './logger.ts';
-import type { CliCommand, CliContext } from './cli-context.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import type { CliCommand, CliContext } from '../config/cli-context.ts';
 import { composeCounter, VERSION } from './compose.ts';
 import { cliCommands } from './cli-commands.ts';
 

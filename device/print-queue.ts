@@ -8,8 +8,8 @@
 // change and needs its own fsync/rename dance for the same guarantee.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Clock } from './clock.ts';
-import type { Logger } from './logger.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
 import type { DriverStatus } from '../drivers/driver.ts';
 import { DocumentError, parseDocument, type PrintDocument } from '../drivers/printer/document.ts';
 import { layoutDocument } from '../drivers/printer/layout.ts';

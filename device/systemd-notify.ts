@@ -4,7 +4,7 @@
 // `systemd-notify --pid` binary, which needs NotifyAccess=all in the unit.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 export interface Notifier {
   /** True when running under systemd with a notify socket. */

@@ -3,7 +3,7 @@
 // A small JSON file in the state directory, written atomically and off the hot path (debounced).
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Logger } from '../device/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { CommandResult } from './mqtt-commands.ts';
 
 export interface JournalEntry { cmd_id: string; name: string; result: CommandResult }

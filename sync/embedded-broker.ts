@@ -3,7 +3,7 @@
 // protocol_version 4 when embedding. Its in-memory persistence keeps retained messages (status,
 // state/<part>) for as long as the process runs. Not for production: no auth, no TLS.
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Logger } from '../device/logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 export interface EmbeddedBroker {
   port: number;

@@ -1,7 +1,7 @@
 // `counter-edge mqtt check`: can this counter reach its broker with the configured URL,
 // credentials and TLS files? Connects once under a separate client id (so the running service
 // keeps its session), prints the outcome and exits 0 (connected) or 1 (with the reason).
-import type { CliCommand } from '../device/cli-context.ts';
+import type { CliCommand } from '../config/cli-context.ts';
 import { MqttConnection, safeUrl } from './mqtt-connection.ts';
 
 export const mqttCheckCommand: CliCommand = async (args, ctx) => {

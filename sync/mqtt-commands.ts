@@ -3,9 +3,9 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
-import type { Clock } from '../device/clock.ts';
-import { isoWithOffset } from '../device/clock.ts';
-import type { Logger } from '../device/logger.ts';
+import type { Clock } from '../core/clock.ts';
+import { isoWithOffset } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Outbox } from './outbox.ts';
 import { TOPIC_NAME } from './mqtt-topics.ts';
 import { describeCmdIdProblem, MAX_COMMAND_BYTES, parseJsonObject, readCmdId, readExpiresAt } from './mqtt-payload.ts';

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Config } from '../config/schema.ts';
-import type { Logger } from '../device/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { backoffMs } from '../drivers/driver.ts';
 
 export type MqttConfig = Config['mqtt'];

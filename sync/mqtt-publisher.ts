@@ -2,9 +2,9 @@
 // The outbox is the queue: on every connection the drain starts again from the first unpublished
 // row, and nothing is handed to mqtt.js unless the connection is up.
 import type { MqttClient } from 'mqtt';
-import type { Clock } from '../device/clock.ts';
-import type { EventEnvelope } from '../device/events.ts';
-import type { Logger } from '../device/logger.ts';
+import type { Clock } from '../core/clock.ts';
+import type { EventEnvelope } from '../core/events.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Outbox } from './outbox.ts';
 import type { Topics } from './mqtt-topics.ts';
 

@@ -3,8 +3,8 @@
 import { EventEmitter } from 'node:events';
 import type { MqttClient } from 'mqtt';
 import type { Config } from '../config/schema.ts';
-import { isoWithOffset, type Clock } from '../device/clock.ts';
-import type { Logger } from '../device/logger.ts';
+import { isoWithOffset, type Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Outbox } from './outbox.ts';
 import { MqttConnection } from './mqtt-connection.ts';
 import { EventPublisher } from './mqtt-publisher.ts';

@@ -3,8 +3,8 @@
 // beyond that the next group fills up (batches grow with load). A failed commit (full disk, I/O
 // error, worker gone) keeps its group at the head and is retried with capped backoff; the worker
 // refuses the writes behind a failed one until that retry, so commits stay in seq order.
-import type { EventEnvelope } from '../device/events.ts';
-import type { Logger } from '../device/logger.ts';
+import type { EventEnvelope } from '../core/events.ts';
+import type { Logger } from '../core/logger.ts';
 import type { WriteBatch } from './outbox-protocol.ts';
 import { OutboxWorkerError } from './outbox-worker-client.ts';
 

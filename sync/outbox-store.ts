@@ -1,7 +1,7 @@
 // The outbox's SQLite side, synchronous by nature: it runs inside the outbox worker thread so the
 // service's event loop never waits on it. One instance owns one database connection.
 import type Database from 'better-sqlite3';
-import { eventClass, eventId, type EventClass } from '../device/events.ts';
+import { eventClass, eventId, type EventClass } from '../core/events.ts';
 import { openOrRecover, type DB } from './outbox-open.ts';
 import { readSeqMark, writeSeqMark } from './outbox-seqfile.ts';
 import type { MaintainResult, OpenParams, OpenResult, ReadResult, WorkerStats, WriteBatch } from './outbox-protocol.ts';

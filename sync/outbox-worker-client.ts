@@ -1,6 +1,6 @@
 // Starting the outbox worker and talking to it: request/reply by id over one MessagePort.
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '../device/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Reply, Request, WorkerStats } from './outbox-protocol.ts';
 
 type Body<R> = R extends { id: number } ? Omit<R, 'id'> : never;

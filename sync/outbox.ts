@@ -1,6 +1,6 @@
 // The outbox contract (design §5). The SQLite implementation lives in sqlite-outbox.ts and does
 // its blocking work off the main thread; the publisher and services depend only on this interface.
-import type { EventEnvelope, EventInput } from '../device/events.ts';
+import type { EventEnvelope, EventInput } from '../core/events.ts';
 
 export interface OutboxStartInfo {
   /** This start's boot number (previous + 1, persisted). */

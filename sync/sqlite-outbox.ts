@@ -3,9 +3,9 @@
 // commit queue (outbox-group-commit.ts) batches, orders and retries the commits.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { isoWithOffset, type Clock } from '../device/clock.ts';
-import type { EventEnvelope, EventInput } from '../device/events.ts';
-import type { Logger } from '../device/logger.ts';
+import { isoWithOffset, type Clock } from '../core/clock.ts';
+import type { EventEnvelope, EventInput } from '../core/events.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Outbox, OutboxHealth, OutboxStartInfo } from './outbox.ts';
 import type { MaintainResult, OpenResult, ReadResult, Synchronous, WorkerStats } from './outbox-protocol.ts';
 import { GroupCommitQueue } from './outbox-group-commit.ts';

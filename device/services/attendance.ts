@@ -2,7 +2,7 @@
 // reader; templates stay on the module. The lateness rules (prep short, late, absent) build on these.
 import type { AppContext } from '../app.ts';
 import { isSimulatedFingerprint, type FingerprintDriver, type MatchEvent, type NoMatchEvent, type EnrolStepEvent } from '../../drivers/fingerprint/types.ts';
-import { HttpError } from '../http-router.ts';
+import { HttpError } from '../../core/http-router.ts';
 import { registerFingerprintRoutes } from '../../drivers/fingerprint/api.ts';
 import { fingerprintCommands } from '../../drivers/fingerprint/commands.ts';
 import { liveDriver } from '../live-driver.ts';

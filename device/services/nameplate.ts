@@ -4,7 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { AppContext } from '../app.ts';
-import { HttpError } from '../http-router.ts';
+import { HttpError } from '../../core/http-router.ts';
 import { buildNameplateView, NAMEPLATE_STATES, type NameplateStaff, type NameplateStatus } from '../nameplate-view.ts';
 import type { EinkDriver } from '../../drivers/eink/driver.ts';
 import { registerEinkRoutes } from '../../drivers/eink/api.ts';

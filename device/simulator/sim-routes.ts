@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import type { AppContext } from '../app.ts';
-import { HttpError } from '../http-router.ts';
+import { HttpError } from '../../core/http-router.ts';
 import type { SimulatedButtons } from '../../drivers/buttons/types.ts';
-import type { EventEnvelope } from '../events.ts';
+import type { EventEnvelope } from '../../core/events.ts';
 
 export const EVALUATION_LABELS: Record<string, string> = {
   very_satisfied: '非常满意', satisfied: '满意', basically_satisfied: '基本满意',

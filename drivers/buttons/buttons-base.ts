@@ -2,8 +2,8 @@
 // one timer drives its deadlines, lights hang off the same driver, and faults use DriverBase's
 // retry with capped backoff. Backends only open/close their device and call input()/deviceLost().
 import { DriverBase } from '../driver.ts';
-import type { Clock } from '../../device/clock.ts';
-import type { Logger } from '../../device/logger.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
 import { SysfsLights } from '../leds/sysfs-leds.ts';
 import { validateButtonsConfig, type ButtonsConfig } from './config.ts';
 import { KeyTracker } from './key-tracker.ts';

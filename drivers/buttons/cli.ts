@@ -1,7 +1,7 @@
 // `counter-edge hw buttons [--raw] [--leds]`: starts the configured buttons backend and prints every
 // event, one line each, until interrupted, so a technician can check the wiring key by key.
-import type { CliCommand } from '../../device/cli-context.ts';
-import { systemClock, type Clock } from '../../device/clock.ts';
+import type { CliCommand } from '../../config/cli-context.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
 import type { DriverStatus } from '../driver.ts';
 import { validateButtonsConfig } from './config.ts';
 import { createButtonsDriver, type ButtonsFactoryDeps } from './index.ts';

@@ -1,6 +1,6 @@
 // Timers are injected next to the Clock so debounce/hold/stuck and LED patterns can be driven by a
 // ManualClock in tests instead of waiting for real time.
-import type { ManualClock } from '../../device/clock.ts';
+import type { ManualClock } from '../../core/clock.ts';
 
 export type TimerHandle = { readonly id: number } | NodeJS.Timeout;
 

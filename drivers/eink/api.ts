@@ -1,5 +1,5 @@
 // Local API for the nameplate: the last frame the panel got, for the simulator page.
-import type { ApiRouter } from '../../device/http-router.ts';
+import type { ApiRouter } from '../../core/http-router.ts';
 import type { EinkDriver } from './driver.ts';
 
 export function registerEinkRoutes(router: ApiRouter, driver: Pick<EinkDriver, 'lastPng' | 'status'>): void {

@@ -1,8 +1,8 @@
 // `counter-edge nameplate preview|test`: see a nameplate as PNG without the service, or drive the
 // configured panel once (hardware smoke test on a Pi; the emulator elsewhere).
 import { writeFile } from 'node:fs/promises';
-import type { CliCommand, CliContext } from '../../device/cli-context.ts';
-import { systemClock } from '../../device/clock.ts';
+import type { CliCommand, CliContext } from '../../config/cli-context.ts';
+import { systemClock } from '../../core/clock.ts';
 import { NAMEPLATE_STATES, type NameplateState } from '../../device/nameplate-view.ts';
 import { resolveEinkBackend } from './config.ts';
 import { EinkDriver } from './driver.ts';

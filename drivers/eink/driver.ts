@@ -1,8 +1,8 @@
 // The e-ink nameplate driver: renders a NameplateView, decides full/partial/none by the refresh
 // policy, and drives the panel through a PanelIo (SPI + GPIO, or the emulator). A stuck BUSY
 // or a missing SPI device faults this driver alone; the wanted frame is kept and drawn on recovery.
-import type { Clock } from '../../device/clock.ts';
-import type { Logger } from '../../device/logger.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
 import type { NameplateView } from '../../device/nameplate-view.ts';
 import { DriverBase } from '../driver.ts';
 import { resolveEinkBackend, type EinkConfig } from './config.ts';

@@ -1,5 +1,5 @@
 // Local API routes, so technicians' CLI calls go through the service that owns the serial port.
-import { HttpError, type ApiRouter } from '../../device/http-router.ts';
+import { HttpError, type ApiRouter } from '../../core/http-router.ts';
 import { FingerprintRequestError, ModuleError, ModuleTimeoutError } from './codes.ts';
 import { deleteHandler, enrolHandler, listHandler, validated } from './commands.ts';
 import { Type } from '@sinclair/typebox';

@@ -1,8 +1,8 @@
 // `counter-edge fingerprint enrol|delete|list` and `counter-edge hw fingerprint`.
 // The serial port has one owner: when the service answers on its local API the CLI goes through
 // it; only when nothing answers does the CLI open the reader itself.
-import { systemClock } from '../../device/clock.ts';
-import type { CliCommand, CliContext } from '../../device/cli-context.ts';
+import { systemClock } from '../../core/clock.ts';
+import type { CliCommand, CliContext } from '../../config/cli-context.ts';
 import type { DriverStatus } from '../driver.ts';
 import { enrolHandler, deleteHandler, listHandler } from './commands.ts';
 import { createFingerprintDriver } from './index.ts';

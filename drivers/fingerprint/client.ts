@@ -1,7 +1,7 @@
 // Request/answer over one transport: one command on the wire at a time, a timeout per command,
 // and one resend when the answer arrives with a broken checksum (every command the driver sends
 // is safe to repeat). Data packets are never expected; if one arrives it is dropped unlogged.
-import type { Logger } from '../../device/logger.ts';
+import type { Logger } from '../../core/logger.ts';
 import { ModuleError, ModuleTimeoutError, TransportError } from './codes.ts';
 import { PacketDecoder, PID, type Command, type DecoderStats, type Packet } from './protocol.ts';
 import type { ByteTransport } from './types.ts';

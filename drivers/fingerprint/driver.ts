@@ -1,8 +1,8 @@
 // The R30x / R503 / AS608 driver over any byte transport (a serial port or the emulator).
 // Lifecycle and fault handling come from DriverBase; this file owns the port (one operation at a
 // time), the identify loop and the technician operations. Enrolment steps live in enrol.ts.
-import type { Clock } from '../../device/clock.ts';
-import type { Logger } from '../../device/logger.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
 import { DriverBase } from '../driver.ts';
 import { ModuleClient, type ClientStats } from './client.ts';
 import { confirmationInfo, FingerprintRequestError, ModuleTimeoutError, TransportError } from './codes.ts';

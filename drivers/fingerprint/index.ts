@@ -1,8 +1,8 @@
 // Builds the configured fingerprint driver: `serial` (a real module on a UART) or `sim` (the same
 // driver against the in-process module emulator, with touch() for the simulator and tests).
 import path from 'node:path';
-import type { Clock } from '../../device/clock.ts';
-import type { Logger } from '../../device/logger.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
 import type { FingerprintConfig } from './config.ts';
 import { R30xFingerprintDriver, type FingerprintDeps } from './driver.ts';
 import { ModuleEmulator } from './emulator.ts';

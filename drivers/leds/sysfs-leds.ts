@@ -4,7 +4,7 @@
 // the counter logic calling setLed() must not fail because a lamp is broken.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../../device/logger.ts';
+import type { Logger } from '../../core/logger.ts';
 import type { Timers, TimerHandle } from '../buttons/timers.ts';
 
 export type LightMode = 'on' | 'off' | { blink_ms: number } | { flash_ms: number };

@@ -1,6 +1,6 @@
 // Local API and MQTT command for printing, plus "what was printed last" for the simulator page.
 import { Type } from '@sinclair/typebox';
-import { HttpError, type ApiRouter } from '../../device/http-router.ts';
+import { HttpError, type ApiRouter } from '../../core/http-router.ts';
 import type { PrintQueue } from '../../device/print-queue.ts';
 import { paperGeometry, type PrinterConfig } from './config.ts';
 import { DocumentError, PrintDocumentSchema } from './document.ts';

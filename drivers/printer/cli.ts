@@ -1,7 +1,7 @@
 // `counter-edge print test` and `counter-edge print preview DOC.json --out PAPER.png`.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { systemClock } from '../../device/clock.ts';
-import type { CliCommand, CliContext } from '../../device/cli-context.ts';
+import { systemClock } from '../../core/clock.ts';
+import type { CliCommand, CliContext } from '../../config/cli-context.ts';
 import { paperGeometry, type PrinterConfig } from './config.ts';
 import { parseDocument, type PrintDocument } from './document.ts';
 import { createPrinter } from './index.ts';

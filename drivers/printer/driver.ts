@@ -2,8 +2,8 @@
 // before each job and periodically; a printer that is gone, out of paper, open or offline is a
 // fault with the reason, and DriverBase reopens it with capped backoff until it is fine again.
 import { DriverBase, type DriverState } from '../driver.ts';
-import type { Clock } from '../../device/clock.ts';
-import type { Logger } from '../../device/logger.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
 import { paperGeometry, type PrinterConfig } from './config.ts';
 import type { PrintDocument } from './document.ts';
 import { cmd, encodeDocument, type EncoderOptions } from './escpos.ts';

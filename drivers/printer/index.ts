@@ -1,7 +1,7 @@
 // Builds the configured printer. Only the chosen transport's code runs; serialport is imported
 // lazily inside the serial transport's open().
-import type { Clock } from '../../device/clock.ts';
-import type { Logger } from '../../device/logger.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
 import type { PrinterConfig } from './config.ts';
 import { EscPosPrinter, type SimPrinter } from './driver.ts';
 import { EscPosEmulator } from './emulator-core.ts';

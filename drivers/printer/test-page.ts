@@ -1,6 +1,6 @@
 // The test page `counter-edge print test` prints: Chinese text, widths, a ruler, a table, a QR code
 // and a rare name character (printed as an image) so one sheet shows whether everything works.
-import { isoWithOffset } from '../../device/clock.ts';
+import { isoWithOffset } from '../../core/clock.ts';
 import type { PrintDocument } from './document.ts';
 
 export function testPageDocument(o: { window: string; windowName: string; backend: string; cols: number; paperWidthMm: number; now: number; utcOffsetMinutes: number }): PrintDocument {

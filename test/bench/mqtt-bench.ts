@@ -2,9 +2,9 @@
 // publishing the same payloads with the same window to the same broker, and the press → PUBACK
 // latency at a steady 200 events/s. Run alone: `tsx test/bench/mqtt-bench.ts [--quick]`.
 import { connectAsync, type MqttClient } from 'mqtt';
-import { systemClock, type Clock } from '../../device/clock.ts';
-import { createLogger } from '../../device/logger.ts';
-import type { EventEnvelope } from '../../device/events.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
+import { createLogger } from '../../core/logger.ts';
+import type { EventEnvelope } from '../../core/events.ts';
 import type { Outbox } from '../../sync/outbox.ts';
 import { MqttSync } from '../../sync/mqtt-sync.ts';
 import { MemoryOutbox } from '../helpers/memory-outbox.ts';

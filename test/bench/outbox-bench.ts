@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
-import { isoWithOffset, systemClock } from '../../device/clock.ts';
-import { eventClass } from '../../device/events.ts';
-import { createLogger } from '../../device/logger.ts';
+import { isoWithOffset, systemClock } from '../../core/clock.ts';
+import { eventClass } from '../../core/events.ts';
+import { createLogger } from '../../core/logger.ts';
 import { SqliteOutbox } from '../../sync/sqlite-outbox.ts';
 
 export interface OutboxBenchFigures {

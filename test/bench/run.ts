@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '../../device/clock.ts';
-import { createLogger } from '../../device/logger.ts';
+import type { Clock } from '../../core/clock.ts';
+import { createLogger } from '../../core/logger.ts';
 import { SqliteOutbox } from '../../sync/sqlite-outbox.ts';
 import { benchOutbox } from './outbox-bench.ts';
 import { benchMqtt } from './mqtt-bench.ts';

@@ -11,8 +11,8 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, unlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { ManualClock } from '../../device/clock.ts';
-import { memoryLogger } from '../../device/logger.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { memoryLogger } from '../../core/logger.ts';
 import type { DriverStatus } from '../../drivers/driver.ts';
 import { ButtonsConfigSchema, type ButtonsConfig } from '../../drivers/buttons/config.ts';
 import { createButtonsDriver, type ButtonsFactoryDeps } from '../../drivers/buttons/index.ts';

@@ -11,8 +11,8 @@ import { Value } from '@sinclair/typebox/value';
 import { PrinterConfigSchema, type PrinterConfig } from '../../drivers/printer/config.ts';
 import { createPrinter, PrinterNotReadyError, type EscPosPrinter } from '../../drivers/printer/index.ts';
 import { PrinterEmulatorServer, type EscPosEmulator } from '../../drivers/printer/emulator.ts';
-import { ManualClock } from '../../device/clock.ts';
-import { memoryLogger } from '../../device/logger.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { memoryLogger } from '../../core/logger.ts';
 import type { PrintDocument } from '../../drivers/printer/document.ts';
 
 const waitFor = async (what: string, cond: () => boolean, ms = 15_000) => {

@@ -1,7 +1,7 @@
 // Child process for the crash test: appends, reports what is durable, and keeps appending until the
 // parent kills it with SIGKILL (no stop(), no checkpoint: what a power cut leaves, minus the OS cache).
-import { systemClock } from '../../device/clock.ts';
-import { createLogger } from '../../device/logger.ts';
+import { systemClock } from '../../core/clock.ts';
+import { createLogger } from '../../core/logger.ts';
 import { SqliteOutbox } from '../../sync/sqlite-outbox.ts';
 
 const path = process.argv[2];

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { EventEnvelope } from '../../device/events.ts';
+import type { EventEnvelope } from '../../core/events.ts';
 import type { SqliteOutbox } from '../../sync/sqlite-outbox.ts';
 import { makeOutbox, tempDir, until } from '../unit/outbox-fixture.ts';
 

@@ -1,8 +1,8 @@
 // An in-memory Outbox with the same contract as the SQLite one: seq assigned synchronously,
 // appends of one tick committed together (onCommitted fires once per group), pending → published
 // → acknowledged. Tests can inject failures and watch markPublished calls.
-import { isoWithOffset, type Clock } from '../../device/clock.ts';
-import { eventId, type EventEnvelope, type EventInput } from '../../device/events.ts';
+import { isoWithOffset, type Clock } from '../../core/clock.ts';
+import { eventId, type EventEnvelope, type EventInput } from '../../core/events.ts';
 import type { Outbox, OutboxHealth, OutboxStartInfo } from '../../sync/outbox.ts';
 
 type RowState = 'pending' | 'published' | 'acknowledged';

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request, type IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { EventEnvelope } from '../../device/events.ts';
+import type { EventEnvelope } from '../../core/events.ts';
 import type { Received } from './brokers.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

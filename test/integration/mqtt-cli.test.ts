@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../config/loader.ts';
-import type { CliContext } from '../../device/cli-context.ts';
-import { memoryLogger } from '../../device/logger.ts';
+import type { CliContext } from '../../config/cli-context.ts';
+import { memoryLogger } from '../../core/logger.ts';
 import { mqttCheckCommand } from '../../sync/mqtt-cli.ts';
 import { freePort, startAedes } from '../helpers/brokers.ts';
 

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Type } from '@sinclair/typebox';
-import { systemClock } from '../../device/clock.ts';
-import { memoryLogger } from '../../device/logger.ts';
+import { systemClock } from '../../core/clock.ts';
+import { memoryLogger } from '../../core/logger.ts';
 import { MqttSync } from '../../sync/mqtt-sync.ts';
 import { MemoryOutbox } from '../helpers/memory-outbox.ts';
 import { hasMosquitto, mqttConfig, startAedes, startCollector, startMosquitto, type Collector, type TestBroker } from '../helpers/brokers.ts';

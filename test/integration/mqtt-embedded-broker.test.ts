@@ -1,8 +1,8 @@
 // The demo broker of `npm start`: MQTT 3.1.1, retained messages served, stops cleanly.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { systemClock } from '../../device/clock.ts';
-import { memoryLogger } from '../../device/logger.ts';
+import { systemClock } from '../../core/clock.ts';
+import { memoryLogger } from '../../core/logger.ts';
 import { startEmbeddedBroker } from '../../sync/embedded-broker.ts';
 import { MqttSync } from '../../sync/mqtt-sync.ts';
 import { MemoryOutbox } from '../helpers/memory-outbox.ts';

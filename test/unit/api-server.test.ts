@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { ApiServer } from '../../device/api-server.ts';
-import { ApiRouter, HttpError } from '../../device/http-router.ts';
-import { memoryLogger } from '../../device/logger.ts';
+import { ApiRouter, HttpError } from '../../core/http-router.ts';
+import { memoryLogger } from '../../core/logger.ts';
 
 async function withServer(fn: (port: number) => Promise<void>) {
   const router = new ApiRouter();

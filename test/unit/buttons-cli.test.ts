@@ -5,8 +5,8 @@ import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { memoryLogger } from '../../device/logger.ts';
-import type { CliContext } from '../../device/cli-context.ts';
+import { memoryLogger } from '../../core/logger.ts';
+import type { CliContext } from '../../config/cli-context.ts';
 import type { Config } from '../../config/schema.ts';
 import { ButtonsConfigSchema } from '../../drivers/buttons/config.ts';
 import { makeRunHwButtons } from '../../drivers/buttons/cli.ts';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
-import { ManualClock } from '../../device/clock.ts';
-import { memoryLogger } from '../../device/logger.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { memoryLogger } from '../../core/logger.ts';
 import { ButtonsConfigSchema, validateButtonsConfig, type ButtonsConfig } from '../../drivers/buttons/config.ts';
 import { createButtonsDriver } from '../../drivers/buttons/index.ts';
 

@@ -5,8 +5,8 @@ import { closeSync, constants, mkdirSync, mkdtempSync, openSync, rmSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { ManualClock } from '../../device/clock.ts';
-import { memoryLogger } from '../../device/logger.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { memoryLogger } from '../../core/logger.ts';
 import { ButtonsConfigSchema, type ButtonsConfig } from '../../drivers/buttons/config.ts';
 import { EvdevButtons, findInputDeviceByName } from '../../drivers/buttons/evdev.ts';
 import { resolveKeyCode } from '../../drivers/buttons/evdev-codes.ts';

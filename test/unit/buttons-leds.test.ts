@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../device/clock.ts';
-import { memoryLogger } from '../../device/logger.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { memoryLogger } from '../../core/logger.ts';
 import { ManualTimers } from '../../drivers/buttons/timers.ts';
 import { SysfsLights } from '../../drivers/leds/sysfs-leds.ts';
 

@@ -7,9 +7,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Value } from '@sinclair/typebox/value';
 import { loadImage } from '@napi-rs/canvas';
 import { ConfigSchema, type Config } from '../../config/schema.ts';
-import type { CliContext } from '../../device/cli-context.ts';
-import { ApiRouter } from '../../device/http-router.ts';
-import { memoryLogger } from '../../device/logger.ts';
+import type { CliContext } from '../../config/cli-context.ts';
+import { ApiRouter } from '../../core/http-router.ts';
+import { memoryLogger } from '../../core/logger.ts';
 import { registerEinkRoutes } from '../../drivers/eink/api.ts';
 import { runNameplateCli } from '../../drivers/eink/cli.ts';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../device/clock.ts';
+import { ManualClock } from '../../core/clock.ts';
 import { blankFrame, setPixel, type Frame } from '../../drivers/eink/frame.ts';
 import { afterRefresh, decideRefresh, initialPolicyState, lastDailyMark, nextDailyMark, type PolicyConfig } from '../../drivers/eink/policy.ts';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger } from '../../device/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 
 test('log lines are JSON with t, level, msg first; secrets are redacted; fields cannot replace msg or level', () => {
   const lines: string[] = [];

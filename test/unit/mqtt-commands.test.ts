@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { Type } from '@sinclair/typebox';
-import { ManualClock } from '../../device/clock.ts';
-import { memoryLogger } from '../../device/logger.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { memoryLogger } from '../../core/logger.ts';
 import { CommandProcessor, CommandRegistry } from '../../sync/mqtt-commands.ts';
 import { MemoryOutbox } from '../helpers/memory-outbox.ts';
 

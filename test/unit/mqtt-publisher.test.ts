@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
-import { ManualClock } from '../../device/clock.ts';
-import { memoryLogger } from '../../device/logger.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { memoryLogger } from '../../core/logger.ts';
 import { EventPublisher } from '../../sync/mqtt-publisher.ts';
 import { buildTopics } from '../../sync/mqtt-topics.ts';
 import { MemoryOutbox } from '../helpers/memory-outbox.ts';

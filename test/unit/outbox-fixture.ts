@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { ManualClock } from '../../device/clock.ts';
-import { memoryLogger } from '../../device/logger.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { memoryLogger } from '../../core/logger.ts';
 import { SqliteOutbox, type SqliteOutboxDeps } from '../../sync/sqlite-outbox.ts';
 
 export function tempDir(prefix = 'outbox-test-'): { dir: string; cleanup: () => void } {

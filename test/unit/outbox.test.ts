@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { EventEnvelope } from '../../device/events.ts';
+import type { EventEnvelope } from '../../core/events.ts';
 import { makeOutbox, rows, tempDir } from './outbox-fixture.ts';
 
 const tmp = tempDir();

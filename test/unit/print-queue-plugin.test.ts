@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { printQueuePlugin } from '../../device/print-queue-plugin.ts';
-import { ApiRouter } from '../../device/http-router.ts';
-import { ManualClock } from '../../device/clock.ts';
-import { memoryLogger } from '../../device/logger.ts';
+import { ApiRouter } from '../../core/http-router.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { memoryLogger } from '../../core/logger.ts';
 import { ConfigSchema, type Config } from '../../config/schema.ts';
 import { createPrinterDriver } from '../../drivers/printer/index.ts';
 import type { AppContext, DriverKind } from '../../device/app.ts';
 import type { Driver } from '../../drivers/driver.ts';
-import type { EventInput } from '../../device/events.ts';
+import type { EventInput } from '../../core/events.ts';
 
 const waitFor = async (cond: () => boolean) => {
   const end = Date.now() + 15_000;

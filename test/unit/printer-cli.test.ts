@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../config/loader.ts';
 import { runPrintCli } from '../../drivers/printer/cli.ts';
-import { memoryLogger } from '../../device/logger.ts';
-import type { CliContext } from '../../device/cli-context.ts';
+import { memoryLogger } from '../../core/logger.ts';
+import type { CliContext } from '../../config/cli-context.ts';
 
 const root = join(fileURLToPath(import.meta.url), '../../..');
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TimeQualityProbe } from '../../device/time-quality.ts';
+import { TimeQualityProbe } from '../../core/time-quality.ts';
 
 test('time quality: ntp when timesyncd says synchronised, rtc with a clock chip, else unsynced', async () => {
   const present = new Set<string>();

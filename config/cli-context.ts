@@ -1,7 +1,7 @@
 // What a CLI subcommand gets: the loaded config, a logger and where to write. Subcommands live
 // next to what they drive (e.g. drivers/printer/cli.ts) and are dispatched by device/main.ts.
-import type { Config } from '../config/schema.ts';
-import type { Logger } from './logger.ts';
+import type { Config } from './schema.ts';
+import type { Logger } from '../core/logger.ts';
 
 export interface CliContext {
   config: Config;
