@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { loadConfigFile, ConfigError, formatIssue, type LoadedConfig } from '../config/loader.ts';
 import { ConfigSchema } from '../config/schema.ts';
-import { createLogger, type Logger } from '../core/logger.ts';
+import { createLogger, logFormatFor, type Logger } from '../core/logger.ts';
 import type { CliCommand, CliContext } from '../config/cli-context.ts';
 import { composeCounter, VERSION } from './compose.ts';
 import { cliCommands } from './cli-commands.ts';
@@ -74,7 +74,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 
   const loaded = await load(configPath, env, err);
   if (!loaded) return 1;
-  const logger = createLogger({ level: loaded.config.log_level });
+  const logger = createLogger({ level: loaded.config.log_level, ...logFormatFor(env, process.stderr.isTTY === true) });
   if (cmd === 'run') return run(loaded, logger, env);
 
   const command: CliCommand | undefined = cliCommands[`${cmd} ${sub}`] ?? cliCommands[cmd];
