@@ -6,6 +6,8 @@ import { Value } from '@sinclair/typebox/value';
 import type { Clock } from '../core/clock.ts';
 import { isoWithOffset } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
+import { defaultScheduler } from './sync-time.ts';
 import type { Outbox } from './outbox.ts';
 import { nameProblem } from './mqtt-topics.ts';
 import { describeCmdIdProblem, MAX_COMMAND_BYTES, parseJsonObject, readCmdId, readExpiresAt } from './mqtt-payload.ts';
@@ -51,6 +53,8 @@ export interface CommandProcessorDeps {
   registry: CommandRegistry;
   outbox: Outbox;
   clock: Clock;
+  /** Handler time limits (default: the system's timers). */
+  scheduler?: Scheduler;
   logger: Logger;
   utcOffsetMinutes?: number;
   /** Results remembered for idempotency in memory. */
@@ -66,9 +70,13 @@ const MAX_ERROR_CHARS = 500;
 
 export class CommandProcessor {
   private readonly results = new Map<string, { name: string; result: Promise<CommandResult> }>();
-  private rejectLog = { since: 0, logged: 0, suppressed: 0 };
+  private rejectLog = { since: Number.NEGATIVE_INFINITY, logged: 0, suppressed: 0 };
 
-  constructor(private readonly deps: CommandProcessorDeps) {}
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly deps: CommandProcessorDeps) {
+    this.scheduler = defaultScheduler(deps.scheduler);
+  }
 
   /** Answers remembered from the last run (the journal), oldest first. */
   preload(entries: Array<{ cmd_id: string; name: string; result: CommandResult }>): void {
@@ -152,7 +160,7 @@ export class CommandProcessor {
 
   private reject(name: string, cmdId: string | null, error: string): CommandResult {
     // A flood of bad commands must not flood the journal: 20 lines a minute, then a count.
-    const now = Date.now();
+    const now = this.deps.clock.monoMs();
     const log = this.rejectLog;
     if (now - log.since >= 60_000) {
       if (log.suppressed > 0) this.deps.logger.warn(`mqtt: ${log.suppressed} more rejected commands were not logged in the last minute`);
@@ -175,16 +183,16 @@ export class CommandProcessor {
 
   private async withTimeout<T>(p: Promise<T>, name: string, own?: number): Promise<T> {
     const ms = own ?? this.deps.handlerTimeoutMs ?? 30_000;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     try {
       return await Promise.race([
         p,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`command ${name} did not finish within ${ms} ms`)), ms);
+          timer = this.scheduler.timeout(ms, () => reject(new Error(`command ${name} did not finish within ${ms} ms`)));
         }),
       ]);
     } finally {
-      if (timer) clearTimeout(timer);
+      timer?.cancel();
     }
   }
 }
