@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../../core/http-router.ts';
-import type { SimulatedButtons } from '../../drivers/buttons/types.ts';
+import { isSimulatedButtons } from '../../drivers/buttons/sim.ts';
 import type { EventEnvelope } from '../../core/events.ts';
 
 export const EVALUATION_LABELS: Record<string, string> = {
@@ -22,8 +22,8 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
     const key = body?.button;
     if (typeof key !== 'string') throw new HttpError(400, 'body must be {"button":"<key>"} with one of: ' + config.buttons.keys.join(', '));
     if (!config.buttons.keys.includes(key)) throw new HttpError(400, `unknown button "${key}"; configured keys: ${config.buttons.keys.join(', ')}`);
-    const buttons = ctx.drivers.buttons as SimulatedButtons | undefined;
-    if (!buttons || typeof buttons.simulatePress !== 'function') throw new HttpError(409, `buttons backend is "${config.buttons.backend}", not sim: presses come from the hardware`);
+    const buttons = ctx.drivers.buttons.current();
+    if (!buttons || !isSimulatedButtons(buttons)) throw new HttpError(409, `buttons backend is "${config.buttons.backend}", not sim: presses come from the hardware`);
     const holdMs = typeof body?.hold_ms === 'number' && body.hold_ms >= 0 && body.hold_ms <= 120_000 ? body.hold_ms : undefined;
     buttons.simulatePress(key, holdMs);
     return { ok: true, button: key };

@@ -18,6 +18,8 @@ export interface MemoryOutboxOptions {
 
 export class MemoryOutbox implements Outbox {
   readonly rows: EventEnvelope[] = [];
+  /** Every envelope in append order, committed or not (a test sees an event the moment it is appended). */
+  readonly appended: EventEnvelope[] = [];
   readonly state: RowState[] = [];
   /** Every markPublished call, in order (tests check batching and duplicates). */
   readonly markCalls: number[][] = [];
@@ -58,6 +60,7 @@ export class MemoryOutbox implements Outbox {
     if (input.case_id !== undefined) envelope.case_id = input.case_id;
     let resolve!: () => void;
     const durable = new Promise<void>((r) => { resolve = r; });
+    this.appended.push(envelope);
     this.uncommitted.push({ env: envelope, resolve });
     if (!this.commitScheduled) {
       this.commitScheduled = true;
