@@ -77,7 +77,8 @@ export function nameplatePlugin(ctx: AppContext): () => Promise<void> {
     } catch (err) {
       throw new HttpError(409, `nameplate: refused: ${(err as Error).message.replace(/^nameplate view invalid: /, '')}`);
     }
-    const { staff, status } = plate = next;
+    plate = next;
+    const { staff, status } = next;
     ctx.append({ type: 'window.state', ...(staff ? { staff_id: staff.jobNumber } : {}), data: { state: status.state, ...(status.reason ? { reason: status.reason } : {}), ...(status.redirectWindow ? { redirect_window: status.redirectWindow } : {}), ...(status.returnAt ? { return_at: status.returnAt } : {}) } });
     show(view);
     return { state: status.state, staff: staff?.jobNumber ?? null };
