@@ -6,6 +6,7 @@ import { createLogger, logFormatFor, type Logger } from '../core/logger.ts';
 import type { CliCommand, CliContext } from '../config/cli-context.ts';
 import { composeCounter, VERSION } from './compose.ts';
 import { cliCommands } from './cli-commands.ts';
+import { DRIVER_KINDS } from './driver-slot.ts';
 
 export const DEFAULT_CONFIG = '/etc/counter-edge/config.yaml';
 /** What `npm start` runs when no config is given: the whole counter with simulated hardware. */
@@ -64,10 +65,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const loaded = await load(file, env, err);
     if (!loaded) return 1;
     const c = loaded.config;
-    const parts = ['buttons', 'fingerprint', 'printer', 'eink'].map((k) => {
-      const d = (c as unknown as Record<string, { enabled: boolean; backend: string }>)[k]!;
-      return `${k}=${d.enabled ? d.backend : 'off'}`;
-    });
+    const parts = DRIVER_KINDS.map((k) => `${k}=${c[k].enabled ? c[k].backend : 'off'}`);
     out(`${file}: ok — window ${c.window.hall}/${c.window.id}, mqtt ${c.mqtt.url} (v${c.mqtt.protocol_version === 5 ? '5' : '3.1.1'}), ${parts.join(' ')}, hash ${loaded.hash}`);
     return 0;
   }

@@ -39,6 +39,8 @@ export interface MemoryOutboxOptions {
 
 export class MemoryOutbox implements Outbox {
   readonly storage: MemoryOutboxStorage;
+  /** Every envelope in append order, committed or not (a test sees an event the moment it is appended). */
+  readonly appended: EventEnvelope[] = [];
   /** Every markPublished call, in order (tests check batching and duplicates). */
   readonly markCalls: number[][] = [];
   /** Set to make the next calls of a method reject, to test error paths. */
@@ -83,6 +85,7 @@ export class MemoryOutbox implements Outbox {
     if (input.case_id !== undefined) envelope.case_id = input.case_id;
     let resolve!: () => void;
     const durable = new Promise<void>((r) => { resolve = r; });
+    this.appended.push(envelope);
     this.uncommitted.push({ env: envelope, resolve });
     if (!this.commitScheduled) {
       this.commitScheduled = true;

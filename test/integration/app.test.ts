@@ -9,6 +9,7 @@ import { parseConfig } from '../../config/loader.ts';
 import type { Config } from '../../config/schema.ts';
 import { App, type AppPlugin, type DriverSet } from '../../device/app.ts';
 import { systemClock } from '../../core/clock.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import type { Notifier } from '../../device/systemd-notify.ts';
 import { registerConfigCommands } from '../../device/reload.ts';
@@ -17,13 +18,19 @@ import { SqliteOutbox } from '../../sync/sqlite-outbox.ts';
 import { MqttSync } from '../../sync/mqtt-sync.ts';
 import { createButtonsDriver } from '../../drivers/buttons/index.ts';
 import { DriverBase } from '../../drivers/driver.ts';
+import { PrinterNotReadyError, type PrinterDriver } from '../../drivers/printer/types.ts';
 import { startAedes, startCollector, type TestBroker, type Collector } from '../helpers/brokers.ts';
 
-class BrokenDriver extends DriverBase {
+/** A printer whose device is missing: it faults on every open and never prints. */
+class BrokenPrinter extends DriverBase implements PrinterDriver {
   opens = 0;
+  readonly geometry = { cols: 32, dots: 384 };
   constructor() { super('printer', 'broken', Date.now, { minMs: 20, maxMs: 50 }); }
   protected async open(): Promise<void> { this.opens++; throw new Error('cannot open /dev/usb/lp0: ENOENT'); }
   protected async close(): Promise<void> {}
+  async print(): Promise<void> { throw new PrinterNotReadyError('cannot open /dev/usb/lp0: ENOENT'); }
+  async checkStatus(): Promise<undefined> { return undefined; }
+  lastPrinted(): undefined { return undefined; }
 }
 
 function fakeNotifier() {
@@ -58,7 +65,7 @@ function buildApp(configText: string, configPath: string, extraDrivers: DriverSe
     (ctx) => registerConfigCommands(ctx, app, loaded, env),
   ];
   app = new App({
-    config, configHash: loaded.hash, version: 'test', logger, clock, outbox, notifier: n, watchdogMs: 50,
+    config, configHash: loaded.hash, version: 'test', logger, clock, scheduler: systemScheduler(), outbox, notifier: n, watchdogMs: 50,
     createMqtt: (boot) => new MqttSync({ config: config.mqtt, window: config.window, logger, clock, outbox, boot, version: 'test', configHash: loaded.hash }),
     createDrivers: (c) => ({ buttons: createButtonsDriver(c.buttons, { logger, clock }), ...extraDrivers }),
     plugins,
@@ -75,7 +82,7 @@ async function post(port: number, path: string, body: unknown) {
 
 test('a press on the simulator reaches the broker as an event; health reports every part', async () => {
   const cfgPath = join(dir, 'a.yaml');
-  const { app, sent } = buildApp(BASE, cfgPath, { printer: new BrokenDriver() });
+  const { app, sent } = buildApp(BASE, cfgPath, { printer: new BrokenPrinter() });
   await app.start();
   try {
     assert.ok(sent.includes('READY'), 'READY after start');
@@ -124,10 +131,10 @@ test('reload: a bad file is rejected and the running config stays; a good one re
     // Still serving with the old config.
     assert.equal((await post(app.apiPort, '/api/sim/press', { button: 'satisfied' })).status, 200);
 
-    const before = app.context().drivers.buttons!;
+    const before = app.context().drivers.buttons.current()!;
     writeFileSync(cfgPath, BASE.replace('dissatisfied]', 'dissatisfied, very_dissatisfied]'));
     const applied = await post(app.apiPort, '/api/config/reload', {});
-    assert.notEqual(app.context().drivers.buttons, before, 'the buttons driver was replaced');
+    assert.notEqual(app.context().drivers.buttons.current(), before, 'the buttons driver was replaced');
     const old = before as unknown as import('node:events').EventEmitter;
     assert.equal(old.listenerCount('status') + old.listenerCount('button'), 0, 'nothing listens to the old driver');
     assert.equal(applied.json.status, 'applied');
@@ -142,5 +149,5 @@ test('reload: a bad file is rejected and the running config stays; a good one re
   }
   // A reload after stop must not bring drivers back.
   await assert.rejects(app.applyDriverConfig(app.currentConfig, ['buttons']), /stopping/);
-  assert.equal(app.context().drivers.buttons, undefined);
+  assert.equal(app.context().drivers.buttons.current(), undefined);
 });
