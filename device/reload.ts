@@ -8,6 +8,9 @@ import { DRIVER_KINDS } from './driver-slot.ts';
 
 /** Sections the running process cannot swap in place; they take effect at the next start. */
 const RESTART_SECTIONS = ['window', 'state_dir', 'mqtt', 'outbox', 'api', 'log_level', 'watchdog_ms'] as const;
+type RestartSection = typeof RESTART_SECTIONS[number];
+const restartSectionsOf = (c: Config): Pick<Config, RestartSection> =>
+  ({ window: c.window, state_dir: c.state_dir, mqtt: c.mqtt, outbox: c.outbox, api: c.api, log_level: c.log_level, watchdog_ms: c.watchdog_ms });
 
 export interface ReloadResult { status: 'applied' | 'rejected' | 'unchanged'; errors?: string[]; changed?: string[]; restart_required?: string[]; hash?: string }
 
@@ -29,13 +32,11 @@ export async function reloadConfig(app: App, ctx: AppContext, path: string, env:
   const restartRequired = RESTART_SECTIONS.filter((k) => changed.includes(k));
   // What cannot change live keeps its running value (as adjusted at start, e.g. for an embedded
   // broker), so the app's config always matches what is in effect.
-  const effective = { ...next.config } as Record<string, unknown>;
-  for (const k of RESTART_SECTIONS) effective[k] = current[k];
-  await app.applyDriverConfig(effective as Config, drivers);
+  await app.applyDriverConfig({ ...next.config, ...restartSectionsOf(current) }, drivers);
   app.setConfigHash(next.hash);
   running.hash = next.hash;
   // Sections that need a restart stay as they run, so the next reload still reports them.
-  running.config = { ...next.config, ...Object.fromEntries(RESTART_SECTIONS.map((k) => [k, running.config[k]])) } as Config;
+  running.config = { ...next.config, ...restartSectionsOf(running.config) };
   ctx.logger.info('config reloaded', { changed, restart_required: restartRequired });
   ctx.append({ type: 'config.applied', data: { file: path, hash: next.hash, changed, restart_required: restartRequired } });
   return { status: 'applied', changed, restart_required: [...restartRequired], hash: next.hash };
@@ -47,11 +48,15 @@ export function registerConfigCommands(ctx: AppContext, app: App, loaded: { path
   const running = { hash: loaded.hash, config: loaded.config };
   let busy: Promise<unknown> = Promise.resolve();
   // One reload at a time; a failed one must not poison the ones after it.
-  const reload = () => (busy = busy.catch(() => undefined).then(() => reloadConfig(app, ctx, path, env, running)));
+  const reload = (): Promise<ReloadResult> => {
+    const run = busy.catch(() => undefined).then(() => reloadConfig(app, ctx, path, env, running));
+    busy = run;
+    return run;
+  };
   const onHup = () => { reload().catch((err) => ctx.logger.error('config reload failed', { err })); };
   process.on('SIGHUP', onHup);
   ctx.mqtt.commands.register('config.reload', Type.Object({}, { additionalProperties: false }), async () => {
-    const r = (await reload()) as ReloadResult;
+    const r = await reload();
     if (r.status === 'rejected') throw new Error(`config rejected: ${r.errors?.join('; ')}`);
     return r;
   });
