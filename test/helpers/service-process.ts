@@ -83,7 +83,7 @@ export class ServiceProcess {
     if (!this.port) throw new Error('service API port not known yet (await ready first)');
     const data = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: this.port, method, path, headers: data ? { 'content-type': 'application/json' } : {}, timeout: 10_000 }, (res) => {
+      const req = request({ host: '127.0.0.1', port: this.port, method, path, headers: method === 'POST' ? { 'content-type': 'application/json' } : {}, timeout: 10_000 }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => { text += c; });
