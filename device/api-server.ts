@@ -53,9 +53,8 @@ export class ApiServer {
     // Browsers may be tricked into calling a local API (CSRF, DNS rebinding): only loopback host
     // names are served, and state changes need a JSON body, which a cross-site form cannot send.
     if (!isLoopbackHost(req.headers.host)) return reply(403, { error: `host ${String(req.headers.host).slice(0, 100)} is not served; use 127.0.0.1` });
-    if (req.method === 'POST' && req.headers['content-length'] !== '0' && !/^application\/json\b/i.test(req.headers['content-type'] ?? '') && (req.headers['content-length'] || req.headers['transfer-encoding'])) {
-      return reply(415, { error: 'POST bodies must be sent with content-type: application/json' });
-    }
+    const refusal = crossSiteRefusal(req);
+    if (refusal) return reply(refusal.status, { error: refusal.error });
     if (!found) return reply(404, { error: `no such endpoint: ${req.method} ${url.pathname}` });
     if ('allowed' in found) return reply(405, { error: `method ${req.method} not allowed on ${url.pathname}; use ${found.allowed.join(', ')}` });
     try {
@@ -68,6 +67,41 @@ export class ApiServer {
       if (status >= 500) this.deps.logger.error('local API handler failed', { path: url.pathname, err });
       reply(status, { error: err instanceof Error ? err.message : String(err) });
     }
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A page on another origin can make the browser send a "simple" request (text/plain or form body,
+ * or no body at all) without a CORS preflight. Such a request carries a foreign Origin (or
+ * Sec-Fetch-Site: cross-site), and can never carry content-type: application/json. So: a foreign
+ * origin is refused on every route, and a state-changing method needs a JSON content type even
+ * when its body is empty (an empty text/plain POST was enough to reload the config).
+ */
+function crossSiteRefusal(req: import('node:http').IncomingMessage): { status: number; error: string } | undefined {
+  const origin = req.headers.origin;
+  if (origin !== undefined && !isSameOrigin(origin, req.headers.host)) {
+    return { status: 403, error: `requests from origin ${origin.slice(0, 100)} are not served` };
+  }
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    return { status: 403, error: `cross-site requests are not served (sec-fetch-site: ${String(site).slice(0, 40)})` };
+  }
+  if (!SAFE_METHODS.has((req.method ?? 'GET').toUpperCase()) && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+    return { status: 415, error: `${req.method} requests must be sent with content-type: application/json (an empty body too)` };
+  }
+  return undefined;
+}
+
+/** The simulator page is served by this server, so its requests carry exactly http://<Host>. */
+function isSameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    const from = new URL(origin);
+    return from.protocol === 'http:' && from.host === new URL(`http://${host}`).host && isLoopbackHost(from.host);
+  } catch {
+    return false; // "null" (sandboxed frames, file: pages) and anything unparsable
   }
 }
 

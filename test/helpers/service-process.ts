@@ -1,15 +1,14 @@
-// The real service as a child process (`node --import tsx device/main.ts run --config FILE`) for
-// fault tests: spawn, learn the API port from the "counter started" log line (the config asks for
-// port 0, so no port is ever guessed), talk to the local API, watch committed events, kill -9 or
-// stop it with SIGTERM. Also a subscriber with a persistent session, for tests where the broker
+// The real service as a child process (`node <build>/device/main.js run --config FILE`, compiled
+// once by service-build.ts) for fault tests: spawn, learn the API port from the "counter started"
+// log line (the config asks for port 0, so no port is ever guessed), talk to the local API, watch
+// committed events, kill -9 or stop it with SIGTERM. Also a subscriber with a persistent session, for tests where the broker
 // goes away (the broker itself: startMosquitto in brokers.ts, with down()/up()).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request, type IncomingMessage } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import type { EventEnvelope } from '../../core/events.ts';
 import type { Received } from './brokers.ts';
+import { serviceCommand } from './service-build.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const live = new Set<ServiceProcess>();
 
 export interface Exit { code: number | null; signal: NodeJS.Signals | null }
@@ -24,36 +23,49 @@ export interface Health {
 export interface SpawnOptions {
   configPath: string;
   env?: Record<string, string>;
-  /** How long `ready` waits for the "counter started" line (default 30 s: tsx compiles on a cold start). */
+  /** How long `ready` waits for the "counter started" line after the spawn (default 30 s). */
   readyTimeoutMs?: number;
 }
 
 export class ServiceProcess {
-  readonly child: ChildProcess;
+  /** The child process, once spawned (the first start in a test process waits for the build). */
+  child: ChildProcess | undefined;
   /** Parsed JSON log lines from stderr (the service logs JSON lines there). */
   readonly logs: Array<Record<string, unknown>> = [];
   /** Resolves with the API port once the service logged "counter started"; rejects if it exits or times out first. */
   readonly ready: Promise<number>;
   readonly exited: Promise<Exit>;
+  /** Resolves once the child is spawned (or could not be). */
+  readonly spawned: Promise<void>;
   private tail = '';
   private port = 0;
   private exit: Exit | undefined;
+  private killRequested = false;
 
   constructor(opts: SpawnOptions) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'device/main.ts', 'run', '--config', opts.configPath], {
-      cwd: REPO_ROOT,
-      env: { ...inheritedEnv(), ...opts.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
     live.add(this);
-    this.exited = new Promise<Exit>((resolve) => {
-      this.child.once('exit', (code, signal) => { this.exit = { code, signal }; live.delete(this); resolve(this.exit); });
-    });
-    let partial = '';
-    this.ready = new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`service did not start within ${opts.readyTimeoutMs ?? 30_000} ms\n${this.stderrTail()}`)), opts.readyTimeoutMs ?? 30_000);
-      void this.exited.then((e) => { clearTimeout(timer); reject(new Error(`service exited before it was ready (code ${e.code}, signal ${e.signal})\n${this.stderrTail()}`)); });
-      this.child.stderr!.on('data', (chunk: Buffer) => {
+    let exited!: (e: Exit) => void;
+    this.exited = new Promise<Exit>((resolve) => { exited = resolve; });
+    void this.exited.then(() => live.delete(this));
+    let readyResolve!: (port: number) => void;
+    let readyReject!: (err: Error) => void;
+    this.ready = new Promise<number>((resolve, reject) => { readyResolve = resolve; readyReject = reject; });
+    this.ready.catch(() => undefined);
+    this.spawned = serviceCommand().then((cmd) => {
+      if (this.killRequested) { this.exit = { code: null, signal: 'SIGKILL' }; exited(this.exit); readyReject(new Error('killed before it was spawned')); return; }
+      const child = spawn(cmd.execPath, [...cmd.args, 'run', '--config', opts.configPath], {
+        cwd: cmd.cwd,
+        env: { ...inheritedEnv(), ...opts.env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      this.child = child;
+      child.once('exit', (code, signal) => { this.exit = { code, signal }; exited(this.exit); });
+      // The ready timer starts at the spawn: the one-time build is not the service's start-up.
+      const timeoutMs = opts.readyTimeoutMs ?? 30_000;
+      const timer = setTimeout(() => readyReject(new Error(`service did not start within ${timeoutMs} ms (${cmd.how})\n${this.stderrTail()}`)), timeoutMs);
+      void this.exited.then((e) => { clearTimeout(timer); readyReject(new Error(`service exited before it was ready (code ${e.code}, signal ${e.signal})\n${this.stderrTail()}`)); });
+      let partial = '';
+      child.stderr!.on('data', (chunk: Buffer) => {
         const text = chunk.toString('utf8');
         this.tail = (this.tail + text).slice(-8000);
         const lines = (partial + text).split('\n');
@@ -66,15 +78,18 @@ export class ServiceProcess {
           if (rec.msg === 'counter started' && typeof rec.api_port === 'number') {
             this.port = rec.api_port;
             clearTimeout(timer);
-            resolve(rec.api_port);
+            readyResolve(rec.api_port);
           }
         }
       });
+    }, (err: Error) => {
+      this.exit = { code: null, signal: null };
+      exited(this.exit);
+      readyReject(err);
     });
-    this.ready.catch(() => undefined);
   }
 
-  get pid(): number { return this.child.pid ?? -1; }
+  get pid(): number { return this.child?.pid ?? -1; }
   get apiPort(): number { return this.port; }
   get running(): boolean { return this.exit === undefined; }
   stderrTail(): string { return this.tail.split('\n').slice(-25).join('\n'); }
@@ -83,7 +98,7 @@ export class ServiceProcess {
     if (!this.port) throw new Error('service API port not known yet (await ready first)');
     const data = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: this.port, method, path, headers: data ? { 'content-type': 'application/json' } : {}, timeout: 10_000 }, (res) => {
+      const req = request({ host: '127.0.0.1', port: this.port, method, path, headers: method === 'POST' ? { 'content-type': 'application/json' } : {}, timeout: 10_000 }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => { text += c; });
@@ -160,15 +175,19 @@ export class ServiceProcess {
 
   /** SIGKILL: no cleanup, no DISCONNECT, nothing flushed. */
   async kill9(): Promise<Exit> {
-    if (this.running) this.child.kill('SIGKILL');
+    this.killRequested = true;
+    await this.spawned;
+    if (this.running) this.child?.kill('SIGKILL');
     return this.exited;
   }
 
   /** SIGTERM and wait; SIGKILL after timeoutMs so a hung stop cannot hang the test run. */
   async terminate(timeoutMs = 20_000): Promise<Exit> {
-    if (!this.running) return this.exited;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    await this.spawned;
+    if (!this.running || !this.child) return this.exited;
+    const child = this.child;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     const exit = await this.exited;
     clearTimeout(timer);
     return exit;

@@ -65,3 +65,39 @@ test('cross-site requests are refused: foreign Host names and non-JSON POST bodi
     assert.match(local, /^HTTP\/1\.1 200/);
   });
 });
+
+test('state-changing routes refuse foreign origins and bodies without a JSON content type, empty ones too', async () => {
+  const router = new ApiRouter();
+  let reloads = 0;
+  router.route('POST', '/api/config/reload', () => { reloads++; return { status: 'unchanged' }; });
+  router.route('GET', '/api/thing/:id', (req) => ({ id: req.params.id }));
+  const server = new ApiServer({ host: '127.0.0.1', port: 0, router, logger: memoryLogger() });
+  const port = await server.start();
+  try {
+    const post = (headers: Record<string, string>, body = '') =>
+      raw(port, `POST /api/config/reload HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    // The report: a page on evil.example posts an empty text/plain body (no CORS preflight needed).
+    assert.match(await post({ Origin: 'http://evil.example', 'Content-Type': 'text/plain' }), /^HTTP\/1\.1 403/);
+    assert.match(await post({ 'Content-Type': 'text/plain' }), /^HTTP\/1\.1 415/, 'an empty text/plain body');
+    assert.match(await post({}), /^HTTP\/1\.1 415/, 'an empty body without a content type');
+    assert.match(await post({ 'Content-Type': 'application/x-www-form-urlencoded' }, 'a=1'), /^HTTP\/1\.1 415/);
+    assert.match(await post({ 'Content-Type': 'multipart/form-data; boundary=x' }, '--x--'), /^HTTP\/1\.1 415/);
+    assert.match(await post({ 'Content-Type': 'application/jsonp' }, '{}'), /^HTTP\/1\.1 415/, 'only application/json itself');
+    // A JSON content type from a foreign or opaque origin, or a cross-site fetch, is refused too.
+    assert.match(await post({ Origin: 'http://evil.example', 'Content-Type': 'application/json' }, '{}'), /^HTTP\/1\.1 403/);
+    assert.match(await post({ Origin: 'null', 'Content-Type': 'application/json' }, '{}'), /^HTTP\/1\.1 403/);
+    assert.match(await post({ Origin: `http://127.0.0.1:${port + 1}`, 'Content-Type': 'application/json' }, '{}'), /^HTTP\/1\.1 403/, 'another local port is another origin');
+    assert.match(await post({ 'Sec-Fetch-Site': 'cross-site', 'Content-Type': 'application/json' }, '{}'), /^HTTP\/1\.1 403/);
+    assert.match(await post({ 'Sec-Fetch-Site': 'same-site', 'Content-Type': 'application/json' }, '{}'), /^HTTP\/1\.1 403/);
+    const foreignRead = await raw(port, `GET /api/thing/1 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://evil.example\r\nConnection: close\r\n\r\n`);
+    assert.match(foreignRead, /^HTTP\/1\.1 403/);
+    assert.equal(reloads, 0, 'none of those reached the handler');
+    // The simulator page (same origin), the CLI (no Origin) and an empty JSON POST still work.
+    assert.match(await post({ Origin: `http://127.0.0.1:${port}`, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/json' }, '{}'), /^HTTP\/1\.1 200/);
+    assert.match(await post({ 'Content-Type': 'application/json; charset=utf-8' }), /^HTTP\/1\.1 200/);
+    assert.match(await post({ 'Content-Type': 'application/json' }, '{}'), /^HTTP\/1\.1 200/);
+    assert.equal(reloads, 3);
+  } finally {
+    await server.stop();
+  }
+});
