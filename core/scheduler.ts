@@ -6,9 +6,16 @@ export interface TimerHandle {
   cancel(): void;
 }
 
+export interface TimerOptions {
+  keepAlive?: boolean;
+}
+
 export interface Scheduler {
-  /** Run fn once after ms (monotonic). The timer never keeps the process alive. */
-  timeout(ms: number, fn: () => void): TimerHandle;
+  /**
+   * Run fn once after ms (monotonic). By default the timer does not keep the process alive;
+   * `keepAlive` is for work already accepted that waits on it (a retry of pending writes).
+   */
+  timeout(ms: number, fn: () => void, opts?: TimerOptions): TimerHandle;
   /** Run fn every ms (monotonic) until cancelled. */
   interval(ms: number, fn: () => void): TimerHandle;
   /** A promise that resolves after ms (for retry back-offs inside async code). */
@@ -18,9 +25,9 @@ export interface Scheduler {
 // setTimeout clamps anything ≥ 2^31 ms to 1 ms; long waits are chained instead.
 const MAX_NODE_DELAY = 2 ** 31 - 1;
 
-/** Node's timers, unref'd: a pending timer never holds a stopping process open. */
+/** Node's timers, unref'd unless asked: a forgotten timer never holds a stopping process open. */
 export function systemScheduler(): Scheduler {
-  const timeout = (ms: number, fn: () => void): TimerHandle => {
+  const timeout = (ms: number, fn: () => void, opts?: TimerOptions): TimerHandle => {
     let handle: NodeJS.Timeout | undefined;
     let cancelled = false;
     const arm = (left: number) => {
@@ -30,7 +37,7 @@ export function systemScheduler(): Scheduler {
         if (left > step) arm(left - step);
         else fn();
       }, step);
-      handle.unref();
+      if (opts?.keepAlive !== true) handle.unref();
     };
     arm(ms);
     return { cancel: () => { cancelled = true; if (handle) clearTimeout(handle); } };

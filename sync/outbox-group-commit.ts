@@ -124,7 +124,7 @@ export class GroupCommitQueue {
       this.deps.logger.error('outbox commit failed; events kept in memory and retried', { error: message, uncommitted: this.uncommitted, retryMs: delay });
     }
     this.writeError = message;
-    this.retryTimer = this.deps.scheduler.timeout(delay, () => { this.retryTimer = null; this.pump(); });
+    this.retryTimer = this.deps.scheduler.timeout(delay, () => { this.retryTimer = null; this.pump(); }, { keepAlive: true });
   }
 
   /** The next backoff step (shared with worker restarts). */

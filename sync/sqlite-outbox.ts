@@ -224,7 +224,7 @@ export class SqliteOutbox implements Outbox {
         () => { this.deps.logger.info('outbox worker restarted', { boot: this.boot }); this.queue.pump(); },
         (err: Error) => { this.deps.logger.error('outbox worker restart failed', { err }); this.scheduleRestart(); },
       );
-    });
+    }, { keepAlive: true }); // events wait in memory for this restart
   }
 
   private onStats(stats: WorkerStats): void {

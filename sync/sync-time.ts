@@ -13,7 +13,7 @@ export function waitUntil(scheduler: Scheduler, register: (done: () => void) => 
     let settled = false;
     let timer: TimerHandle | undefined;
     const finish = (v: boolean) => { if (settled) return; settled = true; timer?.cancel(); resolve(v); };
-    timer = scheduler.timeout(Math.max(0, ms), () => finish(false));
+    timer = scheduler.timeout(Math.max(0, ms), () => finish(false), { keepAlive: true }); // someone awaits it
     if (settled) timer.cancel();
     register(() => finish(true));
   });

@@ -161,7 +161,10 @@ export class ServiceProcess {
         while ((i = buf.indexOf('\n\n')) >= 0) {
           const frame = buf.slice(0, i);
           buf = buf.slice(i + 2);
-          for (const line of frame.split('\n')) {
+          // Unnamed frames are committed events; named ones (event: health) are something else.
+          const lines = frame.split('\n');
+          if (lines.some((l) => l.startsWith('event: '))) continue;
+          for (const line of lines) {
             if (line.startsWith('data: ')) events.push(JSON.parse(line.slice(6)) as EventEnvelope);
           }
         }
