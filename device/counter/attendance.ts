@@ -6,9 +6,10 @@
 //   absent    no clock-in by the session's close (or opening + absent_after_min where set)
 //   missing_punch a clock-in without a clock-out (decided at day end, or when the next session's clock-in comes)
 // In or out is decided by state and time: a touch by someone not clocked in is a clock-in; by
-// someone clocked in it is the clock-out, except that after their session closed a touch inside a
-// later session's clock-in window is that session's clock-in (the missed clock-out becomes
-// missing_punch); a touch by someone away is their return; a repeat within repeat_touch_s is ignored.
+// someone clocked in it is the clock-out, except that after their session closed, a touch nearer
+// the next session's opening than that closing (past the midpoint of the break) is the next
+// session's clock-in, and the missed clock-out becomes missing_punch. A touch by someone away is
+// their return; a repeat within repeat_touch_s is ignored (a double touch is not a clock-out).
 import type { CounterOutput, LocalDate } from './types.ts';
 import { awayOf, expectedStaff, onLeave, openPunches, staffEntry, substitutionsOn, rosterOf, type CounterEnv, type CounterState, type DayState, type SessionTimes } from './state.ts';
 import { event } from './window.ts';
@@ -52,7 +53,9 @@ export function onFinger(s: CounterState, env: CounterEnv, t: number, staffId: s
   const inWindow = (x: SessionTimes) => t >= x.openMs - a.earliest_clock_in_min * MINUTE_MS && t < x.closeMs;
   if (open) {
     const mine = day.sessions[open.session];
-    const next = mine && t >= mine.closeMs ? day.sessions.find((x) => x.index > open.session && inWindow(x)) : undefined;
+    // After their session closed, a touch nearer the next opening than that closing is the next clock-in.
+    const next = mine && t >= mine.closeMs
+      ? day.sessions.find((x) => x.index > open.session && inWindow(x) && t >= (mine.closeMs + x.openMs) / 2) : undefined;
     if (!next) {
       open.out_ms = t;
       s.last_touch[staffId] = t;
