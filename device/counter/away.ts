@@ -58,8 +58,9 @@ function checkAlone(s: CounterState, rec: AwayRecord, t: number, out: CounterOut
 }
 
 /** Deadlines of open aways: escalation (once) and overdue (repeating). */
-export function awayDeadlines(s: CounterState, env: CounterEnv): Array<{ at: number; run: (t: number, out: CounterOutput[]) => void }> {
-  const list: Array<{ at: number; run: (t: number, out: CounterOutput[]) => void }> = [];
+type AwayDue = { at: number; run: (t: number, out: CounterOutput[], now: number) => void };
+export function awayDeadlines(s: CounterState, env: CounterEnv): AwayDue[] {
+  const list: AwayDue[] = [];
   const escalateMs = env.counter.away.escalate_after_min * MINUTE_MS;
   const repeatMs = env.counter.away.overdue_repeat_min * MINUTE_MS;
   for (const rec of s.aways) {
@@ -73,15 +74,15 @@ export function awayDeadlines(s: CounterState, env: CounterEnv): Array<{ at: num
         checkAlone(s, r, t, out);
       } });
     }
-    list.push({ at: rec.next_overdue_ms, run: (t, out) => {
+    list.push({ at: rec.next_overdue_ms, run: (_t, out, now) => {
       const r = s.aways.find((a) => a.staff_id === id);
       if (!r) return;
       r.overdue_count++;
-      // The next reminder after now, not after the missed one: a late tick gives one event, not a burst.
-      const steps = Math.floor((t - r.return_ms) / repeatMs) + 1;
+      // Counted from now and the next reminder after now: a late tick gives one event, not a burst.
+      const steps = Math.floor((now - r.return_ms) / repeatMs) + 1;
       r.next_overdue_ms = r.return_ms + steps * repeatMs;
-      out.push(event('away.overdue', { minutes_over: Math.floor((t - r.return_ms) / MINUTE_MS), count: r.overdue_count, return_at: localHhmm(r.return_ms, env.window.utc_offset_minutes) }, id));
-      if (t - r.start_ms > escalateMs) checkAlone(s, r, t, out);
+      out.push(event('away.overdue', { minutes_over: Math.floor((now - r.return_ms) / MINUTE_MS), count: r.overdue_count, return_at: localHhmm(r.return_ms, env.window.utc_offset_minutes) }, id));
+      if (now - r.start_ms > escalateMs) checkAlone(s, r, now, out);
     } });
   }
   return list;

@@ -39,7 +39,8 @@ interface Due {
   /** Order of things due at the same instant: closing before verdicts before the day's end. */
   order: number;
   why: string;
-  run: (t: number, out: CounterOutput[]) => void;
+  /** t: when it was due; now: the input's time (later when the shell's timer fired late). */
+  run: (t: number, out: CounterOutput[], now: number) => void;
 }
 
 function dueList(s: CounterState, env: CounterEnv): Due[] {
@@ -93,7 +94,7 @@ function catchUp(s: CounterState, env: CounterEnv, t: number, out: CounterOutput
   for (let i = 0; i < 2000; i++) {
     const next = dueList(s, env).filter((d) => d.at <= t).sort((a, b) => a.at - b.at || a.order - b.order)[0];
     if (!next) return;
-    next.run(next.at, out);
+    next.run(next.at, out, t);
     syncWindow(s, env, next.at, next.why, out);
   }
   startDay(s, env, t, out);

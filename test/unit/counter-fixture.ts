@@ -75,6 +75,11 @@ export class CounterPlayer {
     return this.apply(input, label ?? describe(input));
   }
 
+  /** The input alone, as a shell whose timer fired late would deliver it (step catches up itself). */
+  deliver(input: CounterInput): CounterOutput[] {
+    return this.apply(input, describe(input));
+  }
+
   private apply(input: CounterInput, label: string): CounterOutput[] {
     const r = step(this.state, input, this.env);
     this.state = r.state;
