@@ -60,9 +60,10 @@ function dueList(s: CounterState, env: CounterEnv): Due[] {
   if (!s.link.online && !s.link.marked && s.link.offline_since_ms !== undefined) {
     list.push({ at: s.link.offline_since_ms + env.counter.last_synced_after_min * MINUTE_MS, order: 5, why: 'link', run: () => { s.link.marked = true; } });
   }
-  list.push({ at: nextLocalMidnight(Date.parse(`${day.date}T12:00:00Z`) - env.window.utc_offset_minutes * MINUTE_MS, env.window.utc_offset_minutes), order: 6, why: 'midnight', run: (t, out) => {
+  list.push({ at: nextLocalMidnight(Date.parse(`${day.date}T12:00:00Z`) - env.window.utc_offset_minutes * MINUTE_MS, env.window.utc_offset_minutes), order: 6, why: 'midnight', run: (t, out, now) => {
     if (!day.done.includes('day_end')) endDay(s, env, t, out);
-    startDay(s, env, t, out);
+    // Straight to today: days the counter did not run get no verdicts (it saw nothing; the center has its records).
+    startDay(s, env, now, out);
   } });
   return list;
 }

@@ -171,3 +171,19 @@ test('config: defaults follow the seeds and cross-field problems are named by ke
     'counter.staff_keys.pause_reason: "business_out" is not a pause reason in counter.away.reasons',
   ]);
 });
+
+test('a counter off for days catches up to today: the old day is closed, missed days get no verdicts', () => {
+  const p = opened();
+  // Off from 10:00 Monday until Thursday 08:00: the next input catches up.
+  const out = p.deliver(tick('2026-11-26 08:00'));
+  const evs = eventsOf(out).map((e) => [e[0], e[1], e[2].flag ?? e[2].to]);
+  assert.deepEqual(evs, [
+    ['window.state', 'S01', 'not_open'], // Monday 12:00 closing
+    ['window.state', 'S01', 'in_service'], // Monday 13:30
+    ['window.state', 'S01', 'closed'], // Monday 17:00
+    ['attendance.flag', 'S01', 'absent'], // Monday afternoon: no clock-in for it (a punch per session)
+    ['attendance.flag', 'S01', 'missing_punch'], // Monday day end: the morning's clock-in has no clock-out
+    ['window.state', undefined, 'not_open'], // Thursday
+  ]);
+  assert.equal(p.state.day!.date, '2026-11-26');
+});
