@@ -43,7 +43,7 @@ for (const row of TABLE) {
 
 const ROSTER_ONE = { staff_id: 'S01', name: '王芳', job_number: 'GZ0101', regular: true };
 
-test('absent: decided at each session close for expected staff without a clock-in (all seeds: 不得旷工)', () => {
+test('absent: decided at each session close for expected staff without a clock-in (000_f893b926b189d24e.txt … 004_3f4545cb80211455.txt: 不得旷工)', () => {
   const rows = play([finger(`${D} 13:20`, 'S01'), finger(`${D} 17:00`, 'S01')], {}, `${D} 17:00`);
   // S02 and S04 (regular) never came; S03 is a substitute-pool member, not expected; S01 missed the morning.
   assert.deepEqual(flags(rows).filter((f) => f[2] === 'absent'), [
@@ -52,12 +52,12 @@ test('absent: decided at each session close for expected staff without a clock-i
   ]);
 });
 
-test('absent: with absent_after_min the verdict comes that long after opening (a local 旷工 rule)', () => {
+test('absent: with absent_after_min the verdict comes that long after opening (domain.md §8 attendance practice: late beyond 30 min as 旷工)', () => {
   const rows = play([], { roster: [ROSTER_ONE], attendance: { absent_after_min: 30 } }, `${D} 10:00`);
   assert.deepEqual(flags(rows), [['09:30', 'S01', 'absent', 180]]);
 });
 
-test('leave (请假, 002): staff on leave are never flagged absent; a cancelled leave counts again', () => {
+test('leave (请假, 002_79de1a0ec8043ff1.txt): staff on leave are never flagged absent; a cancelled leave counts again', () => {
   const onLeave = play([cmd(`${D} 08:00`, 'staff.leave', { staff_id: 'S02', from: D, to: D, kind: '事假' })], {}, `${D} 17:00`);
   assert.deepEqual(flags(onLeave).filter((f) => f[1] === 'S02'), []);
   const cancelled = play([
@@ -67,12 +67,12 @@ test('leave (请假, 002): staff on leave are never flagged absent; a cancelled 
   assert.deepEqual(flags(cancelled).filter((f) => f[1] === 'S02'), [['12:00', 'S02', 'absent', 180]]);
 });
 
-test('substitute (顶岗, 004): a substitute sent for someone is expected, the replaced person is not', () => {
+test('substitute (顶岗, 004_3f4545cb80211455.txt): a substitute sent for someone is expected, the replaced person is not', () => {
   const rows = play([cmd(`${D} 08:00`, 'staff.substitute', { substitute_id: 'S03', for_staff_id: 'S02', from: D, to: D })], {}, `${D} 12:00`);
   assert.deepEqual(flags(rows).map((f) => f[1]), ['S01', 'S04', 'S03']);
 });
 
-test('a clock-in by someone standing in for a colleague on leave names whom they replace (002)', () => {
+test('a clock-in by someone standing in for a colleague on leave names whom they replace (002_79de1a0ec8043ff1.txt 替岗)', () => {
   const rows = play([
     cmd(`${D} 08:00`, 'staff.leave', { staff_id: 'S02', from: D, to: D }),
     finger(`${D} 08:40`, 'S03'),
@@ -80,7 +80,7 @@ test('a clock-in by someone standing in for a colleague on leave names whom they
   assert.deepEqual(rows.filter((r) => r[1] === 'attendance.clock'), [['08:40', 'attendance.clock', 'S03', { direction: 'in', session: 0, substitute_for: 'S02' }]]);
 });
 
-test('unrecognized: an unknown finger, or a staff id not on the roster (001 指纹考勤)', () => {
+test('unrecognized: an unknown finger, or a staff id not on the roster (001_3340ef5167649bf2.txt 指纹考勤)', () => {
   const rows = play([finger(`${D} 08:40`, undefined), finger(`${D} 08:41`, 'S99')]);
   assert.deepEqual(rows, [
     ['08:40', 'attendance.unrecognized', undefined, { why: 'no_match' }],
@@ -88,7 +88,7 @@ test('unrecognized: an unknown finger, or a staff id not on the roster (001 指�
   ]);
 });
 
-test('earliest clock-in: more than 90 min before opening is refused; a repeat touch is ignored', () => {
+test('earliest clock-in: more than 90 min before opening is refused; a repeat touch is ignored (001_3340ef5167649bf2.txt)', () => {
   const rows = play([finger(`${D} 07:29`, 'S01'), finger(`${D} 07:31`, 'S01'), finger(`${D} 07:31:30`, 'S01')], { roster: [ROSTER_ONE] });
   assert.deepEqual(rows, [
     ['07:29', 'attendance.too_early', 'S01', { earliest: '07:30', session: 0 }],
@@ -96,12 +96,12 @@ test('earliest clock-in: more than 90 min before opening is refused; a repeat to
   ]);
 });
 
-test('a clock-in again after an early clock-out in the same session is not late a second time', () => {
+test('a clock-in again after an early clock-out in the same session is not late a second time (002_79de1a0ec8043ff1.txt)', () => {
   const rows = play([finger(`${D} 08:40`, 'S01'), finger(`${D} 10:00`, 'S01'), finger(`${D} 10:30`, 'S01')], { roster: [ROSTER_ONE] });
   assert.deepEqual(flags(rows), [['10:00', 'S01', 'early_leave', 120]]);
 });
 
-test('a day off (国庆节 2026-10-01): clock-ins are recorded, nobody is flagged', () => {
+test('a day off (国庆节 2026-10-01, 国务院办公厅 2026 holiday notice): clock-ins are recorded, nobody is flagged', () => {
   const p = new CounterPlayer(makeEnv({ roster: [ROSTER_ONE] }));
   p.send(tick('2026-10-01 08:00'));
   const out = p.send(finger('2026-10-01 09:30', 'S01'));

@@ -21,7 +21,7 @@ function open(roster = ONE, counter: Record<string, unknown> = {}) {
 const evs = (p: CounterPlayer, from = 0) => p.log.slice(from).flatMap((l) => eventsOf(l.outputs).map((e) => [l.time.slice(0, 5), e[0], e[1], e[2]] as [string, string, string | undefined, Record<string, unknown>]));
 const types = (p: CounterPlayer, from = 0) => evs(p, from).map((e) => `${e[0]} ${e[1]}`);
 
-test('pause key: 暂停服务 with the window to go to; pressed again resumes (002, 003)', () => {
+test('pause key: 暂停服务 with the window to go to; pressed again resumes (002_79de1a0ec8043ff1.txt, 003_8e9808dc834fcbc6.txt)', () => {
   const p = open(ONE, { away: { redirect_window: 'A08' } });
   const out = p.send(key(`${D} 10:00`, 'pause'));
   assert.deepEqual(eventsOf(out), [['window.state', 'S01', { from: 'in_service', to: 'paused', why: 'pause', redirect_window: 'A08', reason: 'temporary', approval: 'not_needed' }]]);
@@ -30,12 +30,12 @@ test('pause key: 暂停服务 with the window to go to; pressed again resumes (0
   assert.deepEqual(eventsOf(back), [['window.state', 'S01', { from: 'paused', to: 'in_service', why: 'resume' }]]);
 });
 
-test('pause without a redirect window sends citizens to 其它窗口 (002 引导服务对象到其它窗口办理)', () => {
+test('pause without a redirect window sends citizens to 其它窗口 (002_79de1a0ec8043ff1.txt 引导服务对象到其它窗口办理)', () => {
   const p = open();
   assert.deepEqual(plateOf(p.send(key(`${D} 10:00`, 'pause')))!.banner.lines, ['请到其它窗口办理']);
 });
 
-test('pause for internal work: flagged until approved; ending unapproved is a violation (003)', () => {
+test('pause for internal work: flagged until approved; ending unapproved is a violation (003_8e9808dc834fcbc6.txt)', () => {
   const p = open();
   p.send(cmd(`${D} 10:00`, 'window.set_state', { state: 'paused', reason: 'internal_work' }));
   const out = p.send(cmd(`${D} 10:30`, 'window.set_state', { state: 'in_service' }));
@@ -45,20 +45,20 @@ test('pause for internal work: flagged until approved; ending unapproved is a vi
   ]);
 });
 
-test('pause with approval given in the command is not flagged (003 征得领导同意)', () => {
+test('pause with approval given in the command is not flagged (003_8e9808dc834fcbc6.txt 征得领导同意)', () => {
   const p = open();
   const out = p.send(cmd(`${D} 10:00`, 'window.set_state', { state: 'paused', reason: 'internal_work', approved_by: '张主任' }));
   assert.equal(eventsOf(out)[0]![2].approval, 'approved');
   assert.deepEqual(eventsOf(p.send(key(`${D} 10:30`, 'pause'))).map((e) => e[0]), ['window.state']);
 });
 
-test('pause during published hours without a reason is a violation (002 第18条 对外服务，准时满点)', () => {
+test('pause during published hours without a reason is a violation (002_79de1a0ec8043ff1.txt 第18条 对外服务，准时满点)', () => {
   const p = open();
   const out = p.send(cmd(`${D} 10:00`, 'window.set_state', { state: 'paused' }));
   assert.deepEqual(eventsOf(out).map((e) => [e[0], e[2].rule ?? e[2].to]), [['window.violation', 'pause_without_reason'], ['window.state', 'paused']]);
 });
 
-test('a pause still open at closing ends there; an unapproved one is a violation', () => {
+test('a pause still open at closing ends there; an unapproved one is a violation (003_8e9808dc834fcbc6.txt)', () => {
   const p = open();
   p.send(cmd(`${D} 11:40`, 'window.set_state', { state: 'paused', reason: 'internal_work' }));
   p.runUntil(at(`${D} 12:00`).wallMs);
@@ -66,7 +66,7 @@ test('a pause still open at closing ends there; an unapproved one is a violation
   assert.equal(p.state.pause, undefined);
 });
 
-test('away key: 离岗 sign with reason, contact (the staff phone) and return; key again ends it with the duration (002)', () => {
+test('away key: 离岗 sign with reason, contact (the staff phone) and return; key again ends it with the duration (002_79de1a0ec8043ff1.txt)', () => {
   const p = open();
   const out = p.send(key(`${D} 10:00`, 'away'));
   assert.deepEqual(plateOf(out)!.banner, { title: '离岗', lines: ['事由：临时离开', '联系电话：13800000001', '预计返回：10:15'], style: 'inverted' });
@@ -77,7 +77,7 @@ test('away key: 离岗 sign with reason, contact (the staff phone) and return; k
   ]);
 });
 
-test('away overdue: at the announced time, then every 10 min; a late tick gives one event, not a burst (002 未按时归岗)', () => {
+test('away overdue: at the announced time, then every 10 min; a late tick gives one event, not a burst (002_79de1a0ec8043ff1.txt 未按时归岗)', () => {
   const p = open(ONE, { away: { escalate_after_min: 600 } });
   p.send(cmd(`${D} 10:00`, 'away.start', { reason: 'business_out', return_at: '10:20', contact: '分机 8021', formal_notice: true }));
   p.runUntil(at(`${D} 10:40`).wallMs);
@@ -92,7 +92,7 @@ test('away overdue: at the announced time, then every 10 min; a late tick gives 
   assert.equal(p.state.aways[0]!.next_overdue_ms, at(`${D} 11:20`).wallMs);
 });
 
-test('away > 30 min without the formal notice escalates; alone at the window with no substitute: violation (002)', () => {
+test('away > 30 min without the formal notice escalates; alone at the window with no substitute: violation (002_79de1a0ec8043ff1.txt)', () => {
   const p = open();
   p.send(cmd(`${D} 10:00`, 'away.start', { reason: 'meeting', minutes: 45 }));
   // Announced 45 min alone, no substitute: the violation comes at once; escalation at 30 min.
@@ -101,7 +101,7 @@ test('away > 30 min without the formal notice escalates; alone at the window wit
   assert.deepEqual(evs(p, p.log.length - 1), [['10:30', 'away.escalated', 'S01', { minutes: 30, reason: 'meeting', formal_notice: false }]]);
 });
 
-test('with the formal notice there is no escalation; with a colleague at the window, no violation (002)', () => {
+test('with the formal notice there is no escalation; with a colleague at the window, no violation (002_79de1a0ec8043ff1.txt)', () => {
   const p = open(TWO);
   const from = p.log.length;
   p.send(cmd(`${D} 10:00`, 'away.start', { staff_id: 'S01', reason: 'meeting', minutes: 60, formal_notice: true }));
@@ -112,14 +112,14 @@ test('with the formal notice there is no escalation; with a colleague at the win
   assert.equal(plateOf(p.log.at(-1)!.outputs)?.person?.name ?? plateOf(p.log[from]!.outputs)?.person?.name, '李强');
 });
 
-test('a substitute arranged for the person going away: no single-staff violation (002 安排好替岗人员后，方可离岗)', () => {
+test('a substitute arranged for the person going away: no single-staff violation (002_79de1a0ec8043ff1.txt 安排好替岗人员后，方可离岗)', () => {
   const p = open([...ONE, { staff_id: 'S03', name: '赵敏', job_number: 'GZ0103', phone: '', regular: false }]);
   p.send(cmd(`${D} 09:50`, 'staff.substitute', { substitute_id: 'S03', for_staff_id: 'S01', from: D, to: D }));
   const out = p.send(cmd(`${D} 10:00`, 'away.start', { reason: 'meeting', minutes: 60, formal_notice: true }));
   assert.deepEqual(eventsOf(out).map((e) => e[0]), ['away.started', 'window.state']);
 });
 
-test('fingerprint return ends the away; the away of someone who never returns ends at the day end', () => {
+test('fingerprint return ends the away; the away of someone who never returns ends at the day end (002_79de1a0ec8043ff1.txt)', () => {
   const p = open();
   p.send(key(`${D} 10:00`, 'away'));
   assert.deepEqual(eventsOf(p.send(finger(`${D} 10:10`, 'S01'))).map((e) => [e[0], e[2].by ?? e[2].to]), [['away.ended', 'finger'], ['window.state', 'in_service']]);
@@ -129,7 +129,7 @@ test('fingerprint return ends the away; the away of someone who never returns en
   assert.deepEqual(end.map((e) => [e[1], e[3].by ?? e[3].flag]), [['away.ended', 'day_end'], ['attendance.flag', 'missing_punch']]);
 });
 
-test('away commands are refused when nobody is there, twice, with an unknown reason or a past return', () => {
+test('away commands are refused when nobody is there, twice, with an unknown reason or a past return (002_79de1a0ec8043ff1.txt)', () => {
   const p = open();
   const rej = (name: string, payload: Record<string, unknown>) => p.send(cmd(`${D} 10:00`, name, payload)).filter((o) => o.kind === 'reject').map((o) => (o as { reason: string }).reason);
   assert.deepEqual(rej('away.start', { staff_id: 'S02', reason: 'meeting' }), ['S02 is not clocked in at this window']);

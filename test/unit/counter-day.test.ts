@@ -116,7 +116,7 @@ test('whole day: exact events and nameplate at every step, ticks exactly at each
   assert.equal(p.log.flatMap((l) => l.outputs).filter((o) => o.kind === 'reject').length, 0);
 });
 
-test('whole day: the nameplate in full at the pause, the away and the substitute (四亮, 001/004)', () => {
+test('whole day: the nameplate in full at the pause, the away and the substitute (四亮, 001_3340ef5167649bf2.txt, 004_3f4545cb80211455.txt)', () => {
   const p = playDay();
   const plateAt = (time: string) => plateOf(p.log.find((l) => l.time === time)!.outputs)!;
   const foot = [

@@ -21,7 +21,7 @@ function opened() {
 }
 const rejectOf = (outs: ReturnType<CounterPlayer['send']>) => outs.filter((o) => o.kind === 'reject').map((o) => (o as { reason: string }).reason);
 
-test('in service: the nameplate shows the 四亮 of who serves, the window and the foot (001, 004)', () => {
+test('in service: the nameplate shows the 四亮 of who serves, the window and the foot (001_3340ef5167649bf2.txt, 004_3f4545cb80211455.txt)', () => {
   const p = opened();
   assert.deepEqual(plateOf(p.log.at(-1)!.outputs), {
     header: { number: 'A07', name: '综合受理窗口' },
@@ -34,14 +34,14 @@ test('in service: the nameplate shows the 四亮 of who serves, the window and t
   });
 });
 
-test('service hours on the foot come from the sessions when eink.nameplate.service_hours is empty (003)', () => {
+test('service hours on the foot come from the sessions when eink.nameplate.service_hours is empty (003_8e9808dc834fcbc6.txt 营业时间)', () => {
   const env = makeEnv({ roster: ONE, hours: { sessions: [{ open: '08:30', close: '12:00' }, { open: '14:00', close: '17:30' }] } });
   env.board = { ...env.board, service_hours: '' };
   const r = step(initialCounterState(), tick(`${D} 08:00`), env);
   assert.deepEqual(plateOf(r.outputs)!.foot.find((f) => f.label === '营业时间'), { label: '营业时间', value: '8:30-12:00 14:00-17:30' });
 });
 
-test('a clock-out during published hours closes the window: violation (002 第18条, 003 准时满点)', () => {
+test('a clock-out during published hours closes the window: violation (002_79de1a0ec8043ff1.txt 第18条, 003_8e9808dc834fcbc6.txt 准时满点)', () => {
   const p = opened();
   const out = p.send(finger(`${D} 11:00`, 'S01'));
   assert.deepEqual(eventsOf(out), [
@@ -54,7 +54,7 @@ test('a clock-out during published hours closes the window: violation (002 第18
   assert.equal(plateOf(out)!.person, undefined);
 });
 
-test('closing by command: with an allowed reason no violation; without one a violation (002, 003)', () => {
+test('closing by command: with an allowed reason no violation; without one a violation (002_79de1a0ec8043ff1.txt, 003_8e9808dc834fcbc6.txt)', () => {
   const allowed = opened();
   const a = allowed.send(cmd(`${D} 10:00`, 'window.set_state', { state: 'closed', reason: 'system_fault' }));
   assert.deepEqual(eventsOf(a), [['window.state', 'S01', { from: 'in_service', to: 'closed', why: 'command:window.set_state', reason: 'system_fault' }]]);
@@ -66,7 +66,7 @@ test('closing by command: with an allowed reason no violation; without one a vio
   assert.deepEqual(eventsOf(bare.send(cmd(`${D} 10:05`, 'window.set_state', { state: 'in_service' }))).map((e) => e[2].to), ['in_service']);
 });
 
-test('states follow the hours: not open before, lunch break shows the afternoon opening, closed after', () => {
+test('states follow the hours: not open before, lunch break shows the afternoon opening, closed after (003_8e9808dc834fcbc6.txt 对外公示的时间)', () => {
   const p = opened();
   p.runUntil(at(`${D} 17:00`).wallMs);
   const states = p.log.flatMap((l) => eventsOf(l.outputs).filter((e) => e[0] === 'window.state').map((e) => `${l.time.slice(0, 5)} ${e[2].from}→${e[2].to} (${e[2].why})`));
@@ -126,7 +126,7 @@ test('state.republish sends the retained state and the plate again, unchanged on
   assert.deepEqual(out.map((o) => o.kind), ['retained', 'plate']);
 });
 
-test('last synced: the mark appears exactly when the center has been unreachable 5 min, and goes with the link', () => {
+test('last synced: the mark appears exactly when the center has been unreachable 5 min, and goes with the link (domain.md §3)', () => {
   const p = opened();
   p.send({ kind: 'link', at: at(`${D} 10:00:10`), online: false });
   assert.equal(nextDeadline(p.state, p.env), at(`${D} 10:05:10`).wallMs);
