@@ -3,8 +3,10 @@
 // never per event: the envelope reads the cached answer.
 import { access } from 'node:fs/promises';
 import type { TimeQuality } from './clock.ts';
+import type { Scheduler, TimerHandle } from './scheduler.ts';
 
 export interface TimeQualityProbeDeps {
+  scheduler: Scheduler;
   /** systemd-timesyncd touches this file once the clock is synchronised. */
   syncedFlag?: string;
   rtcDevice?: string;
@@ -16,19 +18,21 @@ const fileExists = (p: string) => access(p).then(() => true, () => false);
 
 export class TimeQualityProbe {
   private quality: TimeQuality = 'unsynced';
-  private timer: NodeJS.Timeout | undefined;
-  constructor(private readonly deps: TimeQualityProbeDeps = {}) {}
+  private timer: TimerHandle | undefined;
+  constructor(private readonly deps: TimeQualityProbeDeps) {}
 
   current(): TimeQuality { return this.quality; }
 
   async start(): Promise<void> {
     await this.check();
-    this.timer = setInterval(() => void this.check(), this.deps.intervalMs ?? 30_000);
-    this.timer.unref();
+    this.timer ??= this.deps.scheduler.interval(this.deps.intervalMs ?? 30_000, () => {
+      // A failing probe keeps the last answer; the next tick asks again.
+      this.check().catch(() => undefined);
+    });
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 

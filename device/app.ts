@@ -1,30 +1,32 @@
 // The counter: starts and stops its parts in order, contains each part's failure, and wires
-// driver observations to events. Everything it uses is passed in (see device/main.ts).
+// driver observations to events. Everything it uses is passed in (see device/compose.ts).
 import { EventEmitter } from 'node:events';
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { Config } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
 import type { Logger } from '../core/logger.ts';
 import type { EventInput } from '../core/events.ts';
 import type { Outbox, OutboxStartInfo } from '../sync/outbox.ts';
-import type { Driver } from '../drivers/driver.ts';
 import type { ButtonsDriver, ButtonEvent } from '../drivers/buttons/types.ts';
 import type { Notifier } from './systemd-notify.ts';
 import { watchDriver } from './driver-watch.ts';
 import { ApiRouter } from '../core/http-router.ts';
 import { ApiServer } from './api-server.ts';
+import { createDriverSlots, DRIVER_KINDS, type DriverKind, type DriverSet, type DriverSlot, type DriverSlots, type DriverTypes } from './driver-slot.ts';
+
+export type { DriverKind, DriverSet } from './driver-slot.ts';
 
 /** What the app needs of the MQTT side (sync/mqtt-sync.ts implements it). */
 export interface MqttPort extends EventEmitter {
   start(): Promise<void>;
   stop(opts?: { timeoutMs?: number }): Promise<void>;
   setState(part: string, value: unknown): void;
-  commands: { register(name: string, schema: unknown, handler: (payload: any) => Promise<unknown>, opts?: { timeoutMs?: number }): void };
+  /** The handler gets the payload as its schema types it, after validation (without cmd_id/expires_at). */
+  commands: { register<T extends TSchema>(name: string, schema: T, handler: (payload: Static<T>) => Promise<unknown>, opts?: { timeoutMs?: number }): void };
   health(): { connected: boolean; lastError?: string };
   setConfigHash(hash: string): void;
 }
-
-export type DriverKind = 'buttons' | 'fingerprint' | 'printer' | 'eink';
-export type DriverSet = Partial<Record<DriverKind, Driver>>;
 
 export interface AppDeps {
   config: Config;
@@ -32,6 +34,7 @@ export interface AppDeps {
   version: string;
   logger: Logger;
   clock: Clock;
+  scheduler: Scheduler;
   outbox: Outbox;
   createMqtt(boot: number): MqttPort;
   createDrivers(config: Config): DriverSet;
@@ -41,40 +44,47 @@ export interface AppDeps {
   plugins?: AppPlugin[];
 }
 
+/** The driver slots as services see them: they follow drivers, only the app swaps them. */
+export type DriverSlotsView = { readonly [K in DriverKind]: DriverSlot<DriverTypes[K]> };
+
 export interface AppContext {
   /** The config in effect now (reload may change it). */
   readonly config: Config;
   logger: Logger;
   clock: Clock;
+  scheduler: Scheduler;
   outbox: Outbox;
   mqtt: MqttPort;
   router: ApiRouter;
-  /** The drivers running now (reload may replace one). */
-  readonly drivers: DriverSet;
+  /** One slot per driver kind: the driver running now, and every driver a reload puts in. */
+  readonly drivers: DriverSlotsView;
   append(e: EventInput): void;
-  /** Called with every driver of that kind the app starts (at start and after a reload replaces it). */
-  wireDriver(kind: DriverKind, wire: (driver: Driver) => void): void;
 }
 
 export type AppPlugin = (ctx: AppContext) => Promise<(() => Promise<void>) | void> | (() => Promise<void>) | void;
 
+/** How often the retained state/outbox is refreshed. */
+const OUTBOX_STATE_EVERY_MS = 5000;
+
 export class App extends EventEmitter {
   private config!: Config;
   private mqtt: MqttPort | undefined;
-  private drivers: DriverSet = {};
+  private readonly slots: DriverSlots;
   private unwatch = new Map<DriverKind, () => void>();
   private stopping = false;
   private pluginStops: Array<() => Promise<void>> = [];
-  private wirers: Array<{ kind: DriverKind; wire: (d: Driver) => void }> = [];
   private api: ApiServer | undefined;
-  private timers: NodeJS.Timeout[] = [];
+  private timers: TimerHandle[] = [];
   private startInfo: OutboxStartInfo | undefined;
   private startedAt = 0;
   private configHash = '';
   readonly router = new ApiRouter();
   apiPort = 0;
 
-  constructor(private readonly deps: AppDeps) { super(); }
+  constructor(private readonly deps: AppDeps) {
+    super();
+    this.slots = createDriverSlots((what, err) => deps.logger.error(what, { err }));
+  }
 
   get boot(): number { return this.startInfo?.boot ?? 0; }
   get currentConfig(): Config { return this.config; }
@@ -86,7 +96,7 @@ export class App extends EventEmitter {
   }
 
   async start(): Promise<void> {
-    const { logger, outbox, clock } = this.deps;
+    const { logger, outbox, clock, scheduler } = this.deps;
     this.config = this.deps.config;
     this.configHash = this.deps.configHash;
     this.startedAt = clock.now();
@@ -100,7 +110,8 @@ export class App extends EventEmitter {
 
     this.mqtt = this.deps.createMqtt(this.startInfo.boot);
     this.mqtt.on('error', (err: Error) => logger.warn('mqtt', { err }));
-    // Services first (they register routes, commands and driver wiring), then the drivers they wire.
+    this.slots.buttons.onSwap((b) => this.wireButtons(b));
+    // Services first (they register routes, commands and follow driver slots), then the drivers.
     const ctx = this.context();
     for (const plugin of this.deps.plugins ?? []) {
       try {
@@ -115,10 +126,10 @@ export class App extends EventEmitter {
     await this.startApi();
     await this.mqtt.start();
     this.publishOutboxState();
-    this.timers.push(setInterval(() => this.publishOutboxState(), 5000).unref());
+    this.timers.push(scheduler.interval(OUTBOX_STATE_EVERY_MS, () => this.publishOutboxState()));
     if (this.deps.watchdogMs > 0) {
       // Pinged from the event loop: a stalled loop stops the pings and systemd restarts us.
-      this.timers.push(setInterval(() => this.deps.notifier.watchdog(), this.deps.watchdogMs).unref());
+      this.timers.push(scheduler.interval(this.deps.watchdogMs, () => this.deps.notifier.watchdog()));
     }
     this.deps.notifier.ready(`window ${this.config.window.id} boot ${this.boot}`);
     logger.info('counter started', { window: this.config.window.id, boot: this.boot, api_port: this.apiPort });
@@ -130,7 +141,7 @@ export class App extends EventEmitter {
     // No reload may start drivers again once the stop has begun.
     this.stopping = true;
     notifier.stopping(`stopping: ${reason}`);
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) t.cancel();
     this.timers = [];
     await this.api?.stop().catch((err) => logger.warn('api stop', { err }));
     for (const stop of this.pluginStops.reverse()) await stop().catch((err) => logger.warn('service stop', { err }));
@@ -155,10 +166,13 @@ export class App extends EventEmitter {
 
   health(): Record<string, unknown> {
     const drivers: Record<string, unknown> = {};
-    for (const [kind, d] of Object.entries(this.drivers)) drivers[kind] = d?.status();
+    for (const kind of DRIVER_KINDS) {
+      const d = this.slots[kind].current();
+      if (d) drivers[kind] = d.status();
+    }
     const outbox = this.deps.outbox.health();
     const mqtt = this.mqtt?.health() ?? { connected: false };
-    const faults = Object.values(drivers).filter((s) => (s as { state?: string })?.state === 'fault').length;
+    const faults = DRIVER_KINDS.filter((k) => this.slots[k].current()?.status().state === 'fault').length;
     const state = outbox.writeError || faults > 0 || !mqtt.connected ? 'degraded' : 'ok';
     return {
       state, window: this.config.window.id, hall: this.config.window.hall, boot: this.boot, version: this.deps.version,
@@ -171,32 +185,20 @@ export class App extends EventEmitter {
 
   context(): AppContext {
     const self = this;
-    // Getters: config and drivers change on reload, and services must see the current ones.
-    return { get config() { return self.config; }, logger: this.deps.logger, clock: this.deps.clock, outbox: this.deps.outbox,
-      mqtt: this.mqtt!, router: this.router, get drivers() { return self.drivers; }, append: (e) => this.append(e),
-      wireDriver: (kind, wire) => { this.wirers.push({ kind, wire }); } };
+    // A getter: reload changes the config, and services must see the current one.
+    return { get config() { return self.config; }, logger: this.deps.logger, clock: this.deps.clock, scheduler: this.deps.scheduler,
+      outbox: this.deps.outbox, mqtt: this.mqtt!, router: this.router, drivers: this.slots, append: (e) => this.append(e) };
   }
 
   /** Restart the drivers whose config section changed (reload keeps the rest running). */
   async applyDriverConfig(next: Config, changed: DriverKind[]): Promise<void> {
     if (this.stopping) throw new Error('the counter is stopping; config not applied');
     this.config = next;
-    const only: Config = { ...next };
     // Build only the changed kinds: constructors do nothing, but there is no reason to make the rest.
-    for (const kind of ['buttons', 'fingerprint', 'printer', 'eink'] as DriverKind[]) {
-      if (!changed.includes(kind)) (only as Record<DriverKind, { enabled: boolean }>)[kind] = { ...next[kind], enabled: false };
-    }
-    const fresh = this.deps.createDrivers(only);
+    const only = <K extends DriverKind>(kind: K): Config[K] => (changed.includes(kind) ? next[kind] : { ...next[kind], enabled: false });
+    const fresh = this.deps.createDrivers({ ...next, buttons: only('buttons'), fingerprint: only('fingerprint'), printer: only('printer'), eink: only('eink') });
     for (const kind of changed) {
-      const old = this.drivers[kind];
-      this.unwatch.get(kind)?.();
-      this.unwatch.delete(kind);
-      if (old) {
-        await old.stop().catch(() => undefined);
-        // Services wired their listeners to the old instance; none of them may fire again.
-        (old as unknown as import('node:events').EventEmitter).removeAllListeners();
-      }
-      delete this.drivers[kind];
+      await this.retireDriver(kind);
       const d = fresh[kind];
       if (d) await this.startDriver(kind, d);
     }
@@ -204,17 +206,16 @@ export class App extends EventEmitter {
 
   private async startDrivers(config: Config): Promise<void> {
     const created = this.deps.createDrivers(config);
-    for (const [kind, d] of Object.entries(created) as Array<[DriverKind, Driver]>) await this.startDriver(kind, d);
+    for (const kind of DRIVER_KINDS) {
+      const d = created[kind];
+      if (d) await this.startDriver(kind, d);
+    }
   }
 
-  private async startDriver(kind: DriverKind, d: Driver): Promise<void> {
-    this.drivers[kind] = d;
+  private async startDriver<K extends DriverKind>(kind: K, d: DriverTypes[K]): Promise<void> {
     this.unwatch.set(kind, watchDriver(d, { append: (e) => this.append(e), setState: (p, v) => this.mqtt?.setState(p, v) }));
-    if (kind === 'buttons') this.wireButtons(d as ButtonsDriver);
-    for (const w of this.wirers) {
-      if (w.kind !== kind) continue;
-      try { w.wire(d); } catch (err) { this.deps.logger.error(`wiring the ${kind} driver failed`, { err }); }
-    }
+    // Services attach before the driver starts, so they see its first events.
+    this.slots[kind].put(d);
     try {
       await d.start();
     } catch (err) {
@@ -223,17 +224,21 @@ export class App extends EventEmitter {
     }
   }
 
-  private async stopDrivers(): Promise<void> {
-    for (const u of this.unwatch.values()) u();
-    this.unwatch.clear();
-    for (const [kind, d] of Object.entries(this.drivers)) {
-      await d?.stop().catch((err) => this.deps.logger.warn(`${kind} stop`, { err }));
-    }
-    this.drivers = {};
+  /** Services let go of the driver first (none of their listeners may fire again), then it stops. */
+  private async retireDriver(kind: DriverKind): Promise<void> {
+    const old = this.slots[kind].current();
+    this.unwatch.get(kind)?.();
+    this.unwatch.delete(kind);
+    this.slots[kind].put(undefined);
+    await old?.stop().catch((err) => this.deps.logger.warn(`${kind} stop`, { err }));
   }
 
-  private wireButtons(buttons: ButtonsDriver): void {
-    buttons.on('button', (e: ButtonEvent) => {
+  private async stopDrivers(): Promise<void> {
+    for (const kind of DRIVER_KINDS) await this.retireDriver(kind);
+  }
+
+  private wireButtons(buttons: ButtonsDriver): () => void {
+    const onButton = (e: ButtonEvent) => {
       if (e.kind === 'press') {
         // Feedback first: the light answers the citizen before any disk or network work.
         buttons.setLed(e.key, { flash_ms: 300 });
@@ -245,7 +250,9 @@ export class App extends EventEmitter {
       } else if (e.kind === 'stuck') {
         this.append({ type: 'device.fault', data: { part: 'buttons', reason: `key ${e.key} held for ${e.held_ms} ms (stuck?)` } });
       }
-    });
+    };
+    buttons.on('button', onButton);
+    return () => buttons.off('button', onButton);
   }
 
   private publishOutboxState(): void {

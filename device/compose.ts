@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { Config } from '../config/schema.ts';
 import { resolveMqttPassword, type LoadedConfig } from '../config/loader.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
+import { systemScheduler, type Scheduler } from '../core/scheduler.ts';
 import { TimeQualityProbe } from '../core/time-quality.ts';
 import type { Logger } from '../core/logger.ts';
 import { App, type AppPlugin, type DriverSet } from './app.ts';
@@ -42,12 +43,14 @@ export function createDrivers(config: Config, logger: Logger, clock: Clock): Dri
 }
 
 export async function composeCounter(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<Composed> {
-  const timeQuality = new TimeQualityProbe();
+  // The one clock and the one scheduler of the process; every part gets them from here.
+  const scheduler = systemScheduler();
+  const timeQuality = new TimeQualityProbe({ scheduler });
   await timeQuality.start();
   const clock = systemClock(() => timeQuality.current());
   const owned: { broker?: EmbeddedBroker } = {};
   try {
-    const app = await buildApp(loaded, logger, env, clock, owned);
+    const app = await buildApp(loaded, logger, env, { clock, scheduler }, owned);
     return {
       app, broker: owned.broker,
       async stop(reason: string) {
@@ -64,7 +67,8 @@ export async function composeCounter(loaded: LoadedConfig, logger: Logger, env: 
   }
 }
 
-async function buildApp(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv, clock: Clock, owned: { broker?: EmbeddedBroker }): Promise<App> {
+async function buildApp(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv, time: { clock: Clock; scheduler: Scheduler }, owned: { broker?: EmbeddedBroker }): Promise<App> {
+  const { clock, scheduler } = time;
   let config = loaded.config;
   if (config.mqtt.embedded_broker) {
     const url = new URL(config.mqtt.url);
@@ -90,7 +94,7 @@ async function buildApp(loaded: LoadedConfig, logger: Logger, env: NodeJS.Proces
     ...counterPlugins(stateDir),
   ];
   app = new App({
-    config, configHash: loaded.hash, version: VERSION, logger, clock, outbox, notifier,
+    config, configHash: loaded.hash, version: VERSION, logger, clock, scheduler, outbox, notifier,
     watchdogMs: config.watchdog_ms || watchdogIntervalMs(env),
     createMqtt: (boot) => new MqttSync({ config: config.mqtt, window: config.window, logger: logger.child({ part: 'mqtt' }), clock, outbox, boot, version: VERSION, configHash: loaded.hash, password, commandJournalPath: join(stateDir, 'commands.json') }),
     createDrivers: (c) => createDrivers(c, logger, clock),

@@ -2,10 +2,11 @@
 import { existsSync } from 'node:fs';
 import { loadConfigFile, ConfigError, formatIssue, type LoadedConfig } from '../config/loader.ts';
 import { ConfigSchema } from '../config/schema.ts';
-import { createLogger, type Logger } from '../core/logger.ts';
+import { createLogger, logFormatFor, type Logger } from '../core/logger.ts';
 import type { CliCommand, CliContext } from '../config/cli-context.ts';
 import { composeCounter, VERSION } from './compose.ts';
 import { cliCommands } from './cli-commands.ts';
+import { DRIVER_KINDS } from './driver-slot.ts';
 
 export const DEFAULT_CONFIG = '/etc/counter-edge/config.yaml';
 /** What `npm start` runs when no config is given: the whole counter with simulated hardware. */
@@ -64,17 +65,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const loaded = await load(file, env, err);
     if (!loaded) return 1;
     const c = loaded.config;
-    const parts = ['buttons', 'fingerprint', 'printer', 'eink'].map((k) => {
-      const d = (c as unknown as Record<string, { enabled: boolean; backend: string }>)[k]!;
-      return `${k}=${d.enabled ? d.backend : 'off'}`;
-    });
+    const parts = DRIVER_KINDS.map((k) => `${k}=${c[k].enabled ? c[k].backend : 'off'}`);
     out(`${file}: ok — window ${c.window.hall}/${c.window.id}, mqtt ${c.mqtt.url} (v${c.mqtt.protocol_version === 5 ? '5' : '3.1.1'}), ${parts.join(' ')}, hash ${loaded.hash}`);
     return 0;
   }
 
   const loaded = await load(configPath, env, err);
   if (!loaded) return 1;
-  const logger = createLogger({ level: loaded.config.log_level });
+  const logger = createLogger({ level: loaded.config.log_level, ...logFormatFor(env, process.stderr.isTTY === true) });
   if (cmd === 'run') return run(loaded, logger, env);
 
   const command: CliCommand | undefined = cliCommands[`${cmd} ${sub}`] ?? cliCommands[cmd];

@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock } from '../core/clock.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
 import type { Logger } from '../core/logger.ts';
 import type { DriverStatus } from '../drivers/driver.ts';
 import { DocumentError, parseDocument, type PrintDocument } from '../drivers/printer/document.ts';
@@ -26,6 +27,7 @@ export interface PrintQueueDeps {
   printer: PrinterDriver;
   logger: Logger;
   clock: Clock;
+  scheduler: Scheduler;
   /** The app turns these into outbox events: print.done {doc_id}, print.failed {doc_id, reason, detail}. */
   emit: (type: string, data: Record<string, unknown>) => void;
   expireAfterMs: number;
@@ -42,7 +44,7 @@ const DOC_ID = /^[\x21-\x7e]{1,128}$/;
 
 export class PrintQueue {
   private db: Database.Database | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private pumping: Promise<void> | undefined;
   private again = false;
   private readonly onStatus = (s: DriverStatus) => { if (s.state === 'ok') void this.pump(); };
@@ -67,13 +69,12 @@ export class PrintQueue {
       this.finish(row.doc_id, 'failed', 'interrupted', 'the service stopped while this job was being sent; not resent so it cannot print twice');
     }
     this.deps.printer.on('status', this.onStatus);
-    this.timer = setInterval(() => { void this.pump(); }, this.deps.checkIntervalMs ?? 5000);
-    this.timer.unref();
+    this.timer = this.deps.scheduler.interval(this.deps.checkIntervalMs ?? 5000, () => { void this.pump(); });
     void this.pump();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     this.deps.printer.off('status', this.onStatus);
     await this.pumping;

@@ -3,9 +3,9 @@
 import { Type } from '@sinclair/typebox';
 import { loadConfigFile, ConfigError, formatIssue } from '../config/loader.ts';
 import type { Config } from '../config/schema.ts';
-import type { App, AppContext, DriverKind } from './app.ts';
+import type { App, AppContext } from './app.ts';
+import { DRIVER_KINDS } from './driver-slot.ts';
 
-const DRIVER_SECTIONS: DriverKind[] = ['buttons', 'fingerprint', 'printer', 'eink'];
 /** Sections the running process cannot swap in place; they take effect at the next start. */
 const RESTART_SECTIONS = ['window', 'state_dir', 'mqtt', 'outbox', 'api', 'log_level', 'watchdog_ms'] as const;
 
@@ -25,7 +25,7 @@ export async function reloadConfig(app: App, ctx: AppContext, path: string, env:
   if (next.hash === running.hash) return { status: 'unchanged', hash: next.hash };
   const current = app.currentConfig;
   const changed = (Object.keys(next.config) as Array<keyof Config>).filter((k) => JSON.stringify(next.config[k]) !== JSON.stringify(running.config[k]));
-  const drivers = DRIVER_SECTIONS.filter((k) => changed.includes(k));
+  const drivers = DRIVER_KINDS.filter((k) => changed.includes(k));
   const restartRequired = RESTART_SECTIONS.filter((k) => changed.includes(k));
   // What cannot change live keeps its running value (as adjusted at start, e.g. for an embedded
   // broker), so the app's config always matches what is in effect.

@@ -4,16 +4,22 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
+import { defaultScheduler } from './sync-time.ts';
 import type { CommandResult } from './mqtt-commands.ts';
 
 export interface JournalEntry { cmd_id: string; name: string; result: CommandResult }
 
 export class CommandJournal {
   private entries: JournalEntry[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly deps: { path: string; logger: Logger; max?: number; debounceMs?: number }) {}
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly deps: { path: string; logger: Logger; max?: number; debounceMs?: number; scheduler?: Scheduler }) {
+    this.scheduler = defaultScheduler(deps.scheduler);
+  }
 
   /** Entries from the last run; a missing file is empty, a damaged one is reported and ignored. */
   async load(): Promise<JournalEntry[]> {
@@ -39,14 +45,13 @@ export class CommandJournal {
     this.entries.push(entry);
     if (this.entries.length > this.max()) this.entries.splice(0, this.entries.length - this.max());
     if (!this.timer) {
-      this.timer = setTimeout(() => { this.timer = undefined; void this.write(); }, this.deps.debounceMs ?? 200);
-      this.timer.unref();
+      this.timer = this.scheduler.timeout(this.deps.debounceMs ?? 200, () => { this.timer = undefined; void this.write(); });
     }
   }
 
   /** Writes what is pending now (at stop). */
   async flush(): Promise<void> {
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; await this.write(); }
+    if (this.timer) { this.timer.cancel(); this.timer = undefined; await this.write(); }
     await this.writing;
   }
 

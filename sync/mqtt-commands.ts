@@ -6,8 +6,10 @@ import { Value } from '@sinclair/typebox/value';
 import type { Clock } from '../core/clock.ts';
 import { isoWithOffset } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
+import { defaultScheduler } from './sync-time.ts';
 import type { Outbox } from './outbox.ts';
-import { TOPIC_NAME } from './mqtt-topics.ts';
+import { nameProblem } from './mqtt-topics.ts';
 import { describeCmdIdProblem, MAX_COMMAND_BYTES, parseJsonObject, readCmdId, readExpiresAt } from './mqtt-payload.ts';
 
 export interface CommandContext {
@@ -37,7 +39,8 @@ export class CommandRegistry {
    * removed before validation), so `additionalProperties: false` schemas work as written.
    */
   register<T extends TSchema>(name: string, schema: T, handler: CommandHandler<T>, opts: { timeoutMs?: number } = {}): void {
-    if (!TOPIC_NAME.test(name)) throw new Error(`command name "${name}" must match ${TOPIC_NAME} (it becomes a topic level)`);
+    const problem = nameProblem(name);
+    if (problem) throw new Error(`command name "${name}" ${problem} (it becomes topic levels)`);
     if (this.commands.has(name)) throw new Error(`command "${name}" is already registered`);
     this.commands.set(name, { schema, check: TypeCompiler.Compile(schema), handler: handler as CommandHandler, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
   }
@@ -50,6 +53,8 @@ export interface CommandProcessorDeps {
   registry: CommandRegistry;
   outbox: Outbox;
   clock: Clock;
+  /** Handler time limits (default: the system's timers). */
+  scheduler?: Scheduler;
   logger: Logger;
   utcOffsetMinutes?: number;
   /** Results remembered for idempotency in memory. */
@@ -65,13 +70,27 @@ const MAX_ERROR_CHARS = 500;
 
 export class CommandProcessor {
   private readonly results = new Map<string, { name: string; result: Promise<CommandResult> }>();
-  private rejectLog = { since: 0, logged: 0, suppressed: 0 };
+  private rejectLog = { since: Number.NEGATIVE_INFINITY, logged: 0, suppressed: 0 };
 
-  constructor(private readonly deps: CommandProcessorDeps) {}
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly deps: CommandProcessorDeps) {
+    this.scheduler = defaultScheduler(deps.scheduler);
+  }
 
   /** Answers remembered from the last run (the journal), oldest first. */
   preload(entries: Array<{ cmd_id: string; name: string; result: CommandResult }>): void {
     for (const e of entries) this.remember(e.cmd_id, e.name, Promise.resolve(e.result));
+  }
+
+  /**
+   * A command whose topic levels are no valid name (too long, non-ASCII, an empty level): refused
+   * without being remembered, answered with the cmd_id when the payload has a readable one.
+   */
+  refuseName(levels: string, error: string, payload: Buffer): CommandResult {
+    const parsed = parseJsonObject(payload, this.deps.maxPayloadBytes ?? MAX_COMMAND_BYTES);
+    const cmdId = parsed.ok ? readCmdId(parsed.body) ?? null : null;
+    return this.reject(levels, cmdId, `invalid command name "${levels}": ${error}`);
   }
 
   /** Always resolves with the answer to publish on cmd_res/<name>. */
@@ -141,7 +160,7 @@ export class CommandProcessor {
 
   private reject(name: string, cmdId: string | null, error: string): CommandResult {
     // A flood of bad commands must not flood the journal: 20 lines a minute, then a count.
-    const now = Date.now();
+    const now = this.deps.clock.monoMs();
     const log = this.rejectLog;
     if (now - log.since >= 60_000) {
       if (log.suppressed > 0) this.deps.logger.warn(`mqtt: ${log.suppressed} more rejected commands were not logged in the last minute`);
@@ -164,16 +183,16 @@ export class CommandProcessor {
 
   private async withTimeout<T>(p: Promise<T>, name: string, own?: number): Promise<T> {
     const ms = own ?? this.deps.handlerTimeoutMs ?? 30_000;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     try {
       return await Promise.race([
         p,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`command ${name} did not finish within ${ms} ms`)), ms);
+          timer = this.scheduler.timeout(ms, () => reject(new Error(`command ${name} did not finish within ${ms} ms`)));
         }),
       ]);
     } finally {
-      if (timer) clearTimeout(timer);
+      timer?.cancel();
     }
   }
 }

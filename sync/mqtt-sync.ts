@@ -5,19 +5,23 @@ import type { MqttClient } from 'mqtt';
 import type { Config } from '../config/schema.ts';
 import { isoWithOffset, type Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Scheduler } from '../core/scheduler.ts';
+import { defaultScheduler, waitUntil } from './sync-time.ts';
 import type { Outbox } from './outbox.ts';
 import { MqttConnection } from './mqtt-connection.ts';
 import { EventPublisher } from './mqtt-publisher.ts';
 import { CommandProcessor, CommandRegistry, type CommandResult } from './mqtt-commands.ts';
 import { parseAck } from './mqtt-payload.ts';
 import { CommandJournal } from './command-journal.ts';
-import { buildTopics, TOPIC_NAME, type Topics } from './mqtt-topics.ts';
+import { buildTopics, statePartProblem, type Topics } from './mqtt-topics.ts';
 
 export interface MqttSyncDeps {
   config: Config['mqtt'];
   window: { id: string; hall: string; utc_offset_minutes?: number };
   logger: Logger;
   clock: Clock;
+  /** Every timer of the MQTT side (default: the system's). */
+  scheduler?: Scheduler;
   outbox: Outbox;
   boot: number;
   version: string;
@@ -61,7 +65,12 @@ export class MqttSync extends EventEmitter {
   private onlineSince = 0;
   private upClient: MqttClient | undefined;
 
-  constructor(private readonly deps: MqttSyncDeps) { super(); }
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly deps: MqttSyncDeps) {
+    super();
+    this.scheduler = defaultScheduler(deps.scheduler);
+  }
 
   /** After a config reload: the retained status carries the hash of the config in effect. */
   setConfigHash(hash: string): void {
@@ -85,13 +94,13 @@ export class MqttSync extends EventEmitter {
     this.stopping = false;
     const logger = deps.logger;
     this.publisher = new EventPublisher({
-      outbox: deps.outbox, logger, clock: deps.clock, topics, boot: deps.boot,
+      outbox: deps.outbox, logger, clock: deps.clock, scheduler: this.scheduler, topics, boot: deps.boot,
       window: deps.config.inflight_window, historicalAfterMs: deps.historicalAfterMs ?? 5000,
       onRefused: (reason) => this.onRefused(reason),
     });
-    if (deps.commandJournalPath) this.journal = new CommandJournal({ path: deps.commandJournalPath, logger });
+    if (deps.commandJournalPath) this.journal = new CommandJournal({ path: deps.commandJournalPath, logger, scheduler: this.scheduler });
     this.processor = new CommandProcessor({
-      registry: this.commands, outbox: deps.outbox, clock: deps.clock, logger,
+      registry: this.commands, outbox: deps.outbox, clock: deps.clock, scheduler: this.scheduler, logger,
       utcOffsetMinutes: this.offset(), ...(this.journal ? { journal: this.journal } : {}),
     });
     if (this.journal) this.processor.preload(await this.journal.load());
@@ -101,7 +110,7 @@ export class MqttSync extends EventEmitter {
       username: deps.config.username ?? deps.window.id,
       ...(deps.password !== undefined ? { password: deps.password } : {}),
       will: { topic: topics.status, payload: JSON.stringify({ state: 'offline', boot: deps.boot, reason: 'lwt' }) },
-      logger,
+      logger, clock: deps.clock, scheduler: this.scheduler,
       ...(deps.readFile ? { readFile: deps.readFile } : {}),
     });
     this.connection = connection;
@@ -119,13 +128,14 @@ export class MqttSync extends EventEmitter {
     if (!connection || !publisher || this.stopping) return;
     this.stopping = true;
     if (this.stateFlush) clearImmediate(this.stateFlush);
-    const deadline = Date.now() + (opts.timeoutMs ?? 3000);
-    const left = () => Math.max(0, deadline - Date.now());
+    const clock = this.deps.clock;
+    const deadline = clock.monoMs() + (opts.timeoutMs ?? 3000);
+    const left = () => Math.max(0, deadline - clock.monoMs());
     const client = connection.current;
     if (client) {
       await publisher.quiesce(left() * 0.6);
       const offline = JSON.stringify({ state: 'offline', boot: this.deps.boot, reason: 'stop' });
-      await publishAndWait(client, this.topics!.status, offline, true, left() * 0.7);
+      await waitUntil(this.scheduler, (done) => client.publish(this.topics!.status, offline, { qos: 1, retain: true }, () => done()), left() * 0.7);
     }
     publisher.stop();
     await connection.stop(left());
@@ -135,7 +145,8 @@ export class MqttSync extends EventEmitter {
 
   /** Retained state/<part>: published now when connected, and again after every (re)connect. */
   setState(part: string, value: unknown): void {
-    if (!TOPIC_NAME.test(part)) throw new Error(`state part "${part}" must match ${TOPIC_NAME} (it becomes a topic level)`);
+    const problem = statePartProblem(part);
+    if (problem) throw new Error(`state part "${part}" ${problem}`);
     let json: string;
     try {
       json = JSON.stringify(value) ?? 'null';
@@ -201,21 +212,28 @@ export class MqttSync extends EventEmitter {
     const what = this.topics?.parse(topic);
     if (!what) return;
     if (what.kind === 'ack') { this.onAck(payload); return; }
+    if ('error' in what) {
+      // Its name cannot be a topic level, so it is answered on the bare cmd_res topic.
+      this.answer(undefined, this.processor!.refuseName(what.levels, what.error, payload));
+      return;
+    }
     this.processor!.handle(what.name, payload).then(
       (result) => this.answer(what.name, result),
       (err: Error) => this.answer(what.name, { cmd_id: null, status: 'error', error: err.message }),
     );
   }
 
-  private answer(name: string, result: CommandResult): void {
+  /** name undefined: a command whose name was invalid, answered on the bare cmd_res topic. */
+  private answer(name: string | undefined, result: CommandResult): void {
     const client = this.connection?.current;
     if (!client) {
       // The center re-sends the same cmd_id and gets the remembered result.
-      this.deps.logger.warn(`mqtt: not connected, answer to command ${name} ${result.cmd_id ?? ''} not sent`);
+      this.deps.logger.warn(`mqtt: not connected, answer to command ${name ?? '(invalid name)'} ${result.cmd_id ?? ''} not sent`);
       return;
     }
-    client.publish(this.topics!.cmdRes(name), JSON.stringify(result), { qos: 1 }, (err) => {
-      if (err && err.message !== 'Connection closed') this.fail(`mqtt: publishing cmd_res/${name} failed: ${err.message}`);
+    const topic = name === undefined ? this.topics!.cmdResInvalid : this.topics!.cmdRes(name);
+    client.publish(topic, JSON.stringify(result), { qos: 1 }, (err) => {
+      if (err && err.message !== 'Connection closed') this.fail(`mqtt: publishing ${topic.slice(this.topics!.root.length)} failed: ${err.message}`);
     });
   }
 
@@ -250,11 +268,4 @@ export class MqttSync extends EventEmitter {
   }
 
   private offset(): number { return this.deps.window.utc_offset_minutes ?? 480; }
-}
-
-function publishAndWait(client: MqttClient, topic: string, payload: string, retain: boolean, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, timeoutMs));
-    client.publish(topic, payload, { qos: 1, retain }, () => { clearTimeout(timer); resolve(); });
-  });
 }

@@ -5,11 +5,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../../core/http-router.ts';
-import { buildNameplateView, NAMEPLATE_STATES, type NameplateStaff, type NameplateStatus } from '../nameplate-view.ts';
-import type { EinkDriver } from '../../drivers/eink/driver.ts';
+import { buildNameplateView, NAMEPLATE_STATES, type NameplateStaff, type NameplateState, type NameplateStatus, type NameplateView } from '../nameplate-view.ts';
 import { registerEinkRoutes } from '../../drivers/eink/api.ts';
-import type { FingerprintDriver, MatchEvent } from '../../drivers/fingerprint/types.ts';
-import { liveDriver } from '../live-driver.ts';
+import type { MatchEvent } from '../../drivers/fingerprint/types.ts';
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 export const NameplateShowSchema = Type.Object({
@@ -25,50 +23,86 @@ export const NameplateShowSchema = Type.Object({
 }, { additionalProperties: false });
 type ShowRequest = Static<typeof NameplateShowSchema>;
 
+/** What the nameplate shows: who is signed in and the window's state. */
+interface Plate { staff: NameplateStaff | undefined; status: NameplateStatus }
+
+function staffOf(s: NonNullable<ShowRequest['staff']>): NameplateStaff {
+  return { name: s.name, jobNumber: s.job_number, ...(s.position ? { position: s.position } : {}), ...(s.duties ? { duties: s.duties } : {}) };
+}
+
+function statusOf(req: ShowRequest): NameplateStatus {
+  const status: NameplateStatus = { state: req.state };
+  if (req.redirect_window) status.redirectWindow = req.redirect_window;
+  if (req.reason) status.reason = req.reason;
+  if (req.contact) status.contact = req.contact;
+  if (req.return_at) status.returnAt = req.return_at;
+  if (req.closed_text) status.closedText = req.closed_text;
+  return status;
+}
+
 export function nameplatePlugin(ctx: AppContext): () => Promise<void> {
   const board = () => ctx.config.eink.nameplate;
   // Before anyone clocks in, a simulated counter shows the sample staff so the page has something to look at.
-  let staff: NameplateStaff | undefined = ctx.config.eink.backend === 'sim'
-    ? { name: board().sample.staff_name, jobNumber: board().sample.job_number, position: board().sample.position, duties: board().sample.duties }
-    : undefined;
-  let status: NameplateStatus = { state: 'not_open' };
-
-  const render = () => {
-    const view = buildNameplateView({
-      window: { id: ctx.config.window.id, name: ctx.config.window.name || ctx.config.window.id },
-      ...(staff ? { staff } : {}),
-      board: { supervisionPhone: board().supervision_phone, complaintPhone: board().complaint_phone, commitment: board().commitment, serviceHours: board().service_hours },
-      status, lastSyncedMs: ctx.clock.now(), utcOffsetMinutes: ctx.config.window.utc_offset_minutes,
-    });
-    ctx.mqtt.setState('nameplate', { status, staff: staff ? { name: staff.name, job_number: staff.jobNumber } : null });
-    const eink = ctx.drivers.eink as EinkDriver | undefined;
-    if (!eink) return;
-    eink.show(view).catch((err) => ctx.logger.warn('nameplate view rejected', { err }));
+  let plate: Plate = {
+    staff: ctx.config.eink.backend === 'sim'
+      ? { name: board().sample.staff_name, jobNumber: board().sample.job_number, position: board().sample.position, duties: board().sample.duties }
+      : undefined,
+    status: { state: 'not_open' },
   };
 
-  const apply = (req: ShowRequest) => {
-    if (req.staff) staff = { name: req.staff.name, jobNumber: req.staff.job_number, ...(req.staff.position ? { position: req.staff.position } : {}), ...(req.staff.duties ? { duties: req.staff.duties } : {}) };
-    status = { state: req.state };
-    if (req.redirect_window) status.redirectWindow = req.redirect_window;
-    if (req.reason) status.reason = req.reason;
-    if (req.contact) status.contact = req.contact;
-    if (req.return_at) status.returnAt = req.return_at;
-    if (req.closed_text) status.closedText = req.closed_text;
-    ctx.append({ type: 'window.state', ...(staff ? { staff_id: staff.jobNumber } : {}), data: { state: req.state, ...(status.reason ? { reason: status.reason } : {}), ...(status.redirectWindow ? { redirect_window: status.redirectWindow } : {}), ...(status.returnAt ? { return_at: status.returnAt } : {}) } });
-    render();
+  /** The view of a plate; throws naming what is wrong when the plate cannot be shown. */
+  const viewOf = (p: Plate): NameplateView => buildNameplateView({
+    window: { id: ctx.config.window.id, name: ctx.config.window.name || ctx.config.window.id },
+    ...(p.staff ? { staff: p.staff } : {}),
+    board: { supervisionPhone: board().supervision_phone, complaintPhone: board().complaint_phone, commitment: board().commitment, serviceHours: board().service_hours },
+    status: p.status, lastSyncedMs: ctx.clock.now(), utcOffsetMinutes: ctx.config.window.utc_offset_minutes,
+  });
+
+  const show = (view: NameplateView) => {
+    ctx.mqtt.setState('nameplate', { status: plate.status, staff: plate.staff ? { name: plate.staff.name, job_number: plate.staff.jobNumber } : null });
+    ctx.drivers.eink.current()?.show(view).catch((err) => ctx.logger.warn('nameplate view rejected', { err }));
+  };
+  const render = () => {
+    try { show(viewOf(plate)); } catch (err) { ctx.logger.error('the nameplate cannot be drawn', { err }); }
+  };
+
+  /**
+   * Decided before it acts: a plate that cannot be shown is refused (409) before anything changes,
+   * so a refused command records no window.state and its cmd_res agrees with the events.
+   */
+  const change = (next: Plate): { state: NameplateState; staff: string | null } => {
+    let view: NameplateView;
+    try {
+      view = viewOf(next);
+    } catch (err) {
+      throw new HttpError(409, `nameplate: refused: ${(err as Error).message.replace(/^nameplate view invalid: /, '')}`);
+    }
+    plate = next;
+    const { staff, status } = next;
+    ctx.append({ type: 'window.state', ...(staff ? { staff_id: staff.jobNumber } : {}), data: { state: status.state, ...(status.reason ? { reason: status.reason } : {}), ...(status.redirectWindow ? { redirect_window: status.redirectWindow } : {}), ...(status.returnAt ? { return_at: status.returnAt } : {}) } });
+    show(view);
     return { state: status.state, staff: staff?.jobNumber ?? null };
   };
+  const apply = (req: ShowRequest) => change({ staff: req.staff ? staffOf(req.staff) : plate.staff, status: statusOf(req) });
 
-  ctx.wireDriver('eink', () => setImmediate(render));
-  ctx.wireDriver('fingerprint', (d) => {
-    (d as FingerprintDriver).on('match', (m: MatchEvent) => {
-      // A clock-in puts the person on the nameplate (a substitute takes it over, domain.md §1).
-      if (staff?.jobNumber !== m.staff_id) staff = { name: m.staff_id, jobNumber: m.staff_id };
-      if (status.state === 'not_open' || status.state === 'closed') apply({ state: 'in_service' });
-      else render();
-    });
+  const onMatch = (m: MatchEvent) => {
+    // A clock-in puts the person on the nameplate (a substitute takes it over, domain.md §1).
+    const staff = plate.staff?.jobNumber === m.staff_id ? plate.staff : { name: m.staff_id, jobNumber: m.staff_id };
+    if (plate.status.state !== 'not_open' && plate.status.state !== 'closed') {
+      plate = { ...plate, staff };
+      render();
+      return;
+    }
+    try { change({ staff, status: { state: 'in_service' } }); } catch (err) { ctx.logger.error('a clock-in could not open the window', { err }); }
+  };
+  const offEink = ctx.drivers.eink.onSwap(() => { setImmediate(render); });
+  const offFingerprint = ctx.drivers.fingerprint.onSwap((reader) => {
+    reader.on('match', onMatch);
+    return () => { reader.off('match', onMatch); };
   });
-  registerEinkRoutes(ctx.router, liveDriver<EinkDriver>(ctx, 'eink'));
+  // The last frame, from whichever panel driver runs now.
+  const eink = ctx.drivers.eink;
+  registerEinkRoutes(ctx.router, { lastPng: () => eink.require().lastPng(), status: () => eink.require().status() });
   const validate = (body: unknown): ShowRequest => {
     if (Value.Check(NameplateShowSchema, body)) return body;
     const e = Value.Errors(NameplateShowSchema, body).First();
@@ -76,5 +110,5 @@ export function nameplatePlugin(ctx: AppContext): () => Promise<void> {
   };
   ctx.router.route('POST', '/api/nameplate', (req) => apply(validate(req.body)));
   ctx.mqtt.commands.register('nameplate.show', NameplateShowSchema, async (p) => apply(p));
-  return async () => undefined;
+  return async () => { offEink(); offFingerprint(); };
 }

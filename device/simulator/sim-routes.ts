@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../../core/http-router.ts';
-import type { SimulatedButtons } from '../../drivers/buttons/types.ts';
+import { isSimulatedButtons } from '../../drivers/buttons/sim.ts';
 import type { EventEnvelope } from '../../core/events.ts';
+import type { TimerHandle } from '../../core/scheduler.ts';
 
 export const EVALUATION_LABELS: Record<string, string> = {
   very_satisfied: '非常满意', satisfied: '满意', basically_satisfied: '基本满意',
@@ -12,6 +13,8 @@ export const EVALUATION_LABELS: Record<string, string> = {
 };
 
 const RECENT_MAX = 200;
+/** How often an open simulator page gets the health (driver states, MQTT link, published marks). */
+const HEALTH_EVERY_MS = 1000;
 
 /** Registers /api/sim/* and /api/events always (they refuse when the backend is not sim); the page only when api.simulator is on. */
 export function registerSimRoutes(ctx: AppContext, health: () => Record<string, unknown>): () => Promise<void> {
@@ -22,35 +25,45 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
     const key = body?.button;
     if (typeof key !== 'string') throw new HttpError(400, 'body must be {"button":"<key>"} with one of: ' + config.buttons.keys.join(', '));
     if (!config.buttons.keys.includes(key)) throw new HttpError(400, `unknown button "${key}"; configured keys: ${config.buttons.keys.join(', ')}`);
-    const buttons = ctx.drivers.buttons as SimulatedButtons | undefined;
-    if (!buttons || typeof buttons.simulatePress !== 'function') throw new HttpError(409, `buttons backend is "${config.buttons.backend}", not sim: presses come from the hardware`);
+    const buttons = ctx.drivers.buttons.current();
+    if (!buttons || !isSimulatedButtons(buttons)) throw new HttpError(409, `buttons backend is "${config.buttons.backend}", not sim: presses come from the hardware`);
     const holdMs = typeof body?.hold_ms === 'number' && body.hold_ms >= 0 && body.hold_ms <= 120_000 ? body.hold_ms : undefined;
     buttons.simulatePress(key, holdMs);
     return { ok: true, button: key };
   });
 
-  // Recent committed events and a server-sent-event stream of new ones.
+  // Recent committed events and a server-sent-event stream of new ones, plus the health every
+  // HEALTH_EVERY_MS while a page listens (the page runs no timers of its own).
   const recent: EventEnvelope[] = [];
   const clients = new Set<ServerResponse>();
+  let healthTimer: TimerHandle | undefined;
+  const send = (chunk: string) => {
+    for (const c of clients) {
+      // A page that stopped reading is dropped rather than buffered without bound.
+      if (c.writableLength > 1_000_000) { c.destroy(); clients.delete(c); continue; }
+      c.write(chunk);
+    }
+  };
+  const healthChunk = () => `event: health\ndata: ${JSON.stringify(health())}\n\n`;
   const off = ctx.outbox.onCommitted((events) => {
     for (const e of events) {
       recent.push(e);
       if (recent.length > RECENT_MAX) recent.shift();
     }
     if (clients.size === 0) return;
-    const chunk = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('');
-    for (const c of clients) {
-      // A page that stopped reading is dropped rather than buffered without bound.
-      if (c.writableLength > 1_000_000) { c.destroy(); clients.delete(c); continue; }
-      c.write(chunk);
-    }
+    send(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''));
   });
   router.route('GET', '/api/events/recent', () => ({ events: recent }));
   router.raw('GET', '/api/events', (req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(': counter-edge events\n\n');
+    res.write(healthChunk());
     clients.add(res);
-    req.on('close', () => clients.delete(res));
+    healthTimer ??= ctx.scheduler.interval(HEALTH_EVERY_MS, () => send(healthChunk()));
+    req.on('close', () => {
+      clients.delete(res);
+      if (clients.size === 0) { healthTimer?.cancel(); healthTimer = undefined; }
+    });
   });
   router.route('GET', '/api/sim/config', () => {
     const config = ctx.config;
@@ -73,6 +86,8 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
   }
   return async () => {
     off();
+    healthTimer?.cancel();
+    healthTimer = undefined;
     for (const c of clients) c.end();
     clients.clear();
   };

@@ -9,6 +9,7 @@ import { parseConfig } from '../../config/loader.ts';
 import type { Config } from '../../config/schema.ts';
 import { App, type AppPlugin, type DriverSet } from '../../device/app.ts';
 import { systemClock } from '../../core/clock.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import type { Notifier } from '../../device/systemd-notify.ts';
 import { registerConfigCommands } from '../../device/reload.ts';
@@ -17,13 +18,19 @@ import { SqliteOutbox } from '../../sync/sqlite-outbox.ts';
 import { MqttSync } from '../../sync/mqtt-sync.ts';
 import { createButtonsDriver } from '../../drivers/buttons/index.ts';
 import { DriverBase } from '../../drivers/driver.ts';
+import { PrinterNotReadyError, type PrinterDriver } from '../../drivers/printer/types.ts';
 import { startAedes, startCollector, type TestBroker, type Collector } from '../helpers/brokers.ts';
 
-class BrokenDriver extends DriverBase {
+/** A printer whose device is missing: it faults on every open and never prints. */
+class BrokenPrinter extends DriverBase implements PrinterDriver {
   opens = 0;
+  readonly geometry = { cols: 32, dots: 384 };
   constructor() { super('printer', 'broken', Date.now, { minMs: 20, maxMs: 50 }); }
   protected async open(): Promise<void> { this.opens++; throw new Error('cannot open /dev/usb/lp0: ENOENT'); }
   protected async close(): Promise<void> {}
+  async print(): Promise<void> { throw new PrinterNotReadyError('cannot open /dev/usb/lp0: ENOENT'); }
+  async checkStatus(): Promise<undefined> { return undefined; }
+  lastPrinted(): undefined { return undefined; }
 }
 
 function fakeNotifier() {
@@ -58,7 +65,7 @@ function buildApp(configText: string, configPath: string, extraDrivers: DriverSe
     (ctx) => registerConfigCommands(ctx, app, loaded, env),
   ];
   app = new App({
-    config, configHash: loaded.hash, version: 'test', logger, clock, outbox, notifier: n, watchdogMs: 50,
+    config, configHash: loaded.hash, version: 'test', logger, clock, scheduler: systemScheduler(), outbox, notifier: n, watchdogMs: 50,
     createMqtt: (boot) => new MqttSync({ config: config.mqtt, window: config.window, logger, clock, outbox, boot, version: 'test', configHash: loaded.hash }),
     createDrivers: (c) => ({ buttons: createButtonsDriver(c.buttons, { logger, clock }), ...extraDrivers }),
     plugins,
@@ -75,21 +82,21 @@ async function post(port: number, path: string, body: unknown) {
 
 test('a press on the simulator reaches the broker as an event; health reports every part', async () => {
   const cfgPath = join(dir, 'a.yaml');
-  const { app, sent } = buildApp(BASE, cfgPath, { printer: new BrokenDriver() });
+  const { app, sent } = buildApp(BASE, cfgPath, { printer: new BrokenPrinter() });
   await app.start();
   try {
     assert.ok(sent.includes('READY'), 'READY after start');
     await sub.waitFor((m) => m.topic.endsWith('/status') && (m.json as { state?: string })?.state === 'online', 5000, 'online status');
     const r = await post(app.apiPort, '/api/sim/press', { button: 'dissatisfied' });
     assert.equal(r.status, 200);
-    const evt = await sub.waitFor((m) => m.topic === 'zwfw/v1/main/T01/evt/evaluation.unsolicited', 5000, 'the press event');
+    const evt = await sub.waitFor((m) => m.topic === 'zwfw/v1/main/T01/evt/evaluation/unsolicited', 5000, 'the press event');
     const e = evt.json as { data: { key: string; level: number }; event_id: string; seq: number; ts: string };
     assert.equal(e.data.key, 'dissatisfied');
     assert.equal(e.data.level, 4);
     assert.match(e.event_id, /^T01-\d+-\d+$/);
     assert.match(e.ts, /\+08:00$/);
     // The broken printer faults alone: a fault event, a retained state, and the buttons still work.
-    await sub.waitFor((m) => m.topic.endsWith('/evt/device.fault') && /lp0/.test(m.text), 5000, 'printer fault event');
+    await sub.waitFor((m) => m.topic.endsWith('/evt/device/fault') && /lp0/.test(m.text), 5000, 'printer fault event');
     await sub.waitFor((m) => m.topic.endsWith('/state/printer') && (m.json as { state?: string })?.state === 'fault', 5000, 'printer fault state');
     const bad = await post(app.apiPort, '/api/sim/press', { button: 'meh' });
     assert.equal(bad.status, 400);
@@ -118,29 +125,29 @@ test('reload: a bad file is rejected and the running config stays; a good one re
     writeFileSync(cfgPath, BASE.replace('backend: sim', 'backend: simm'));
     const rejected = await post(app.apiPort, '/api/config/reload', {});
     assert.equal(rejected.json.status, 'rejected');
-    const ev = await sub.waitFor((m) => m.topic.endsWith('/evt/config.rejected'), 5000, 'config.rejected', from);
+    const ev = await sub.waitFor((m) => m.topic.endsWith('/evt/config/rejected'), 5000, 'config.rejected', from);
     assert.match(ev.text, /buttons\.backend/);
     assert.equal(app.currentConfig.buttons.backend, 'sim');
     // Still serving with the old config.
     assert.equal((await post(app.apiPort, '/api/sim/press', { button: 'satisfied' })).status, 200);
 
-    const before = app.context().drivers.buttons!;
+    const before = app.context().drivers.buttons.current()!;
     writeFileSync(cfgPath, BASE.replace('dissatisfied]', 'dissatisfied, very_dissatisfied]'));
     const applied = await post(app.apiPort, '/api/config/reload', {});
-    assert.notEqual(app.context().drivers.buttons, before, 'the buttons driver was replaced');
+    assert.notEqual(app.context().drivers.buttons.current(), before, 'the buttons driver was replaced');
     const old = before as unknown as import('node:events').EventEmitter;
     assert.equal(old.listenerCount('status') + old.listenerCount('button'), 0, 'nothing listens to the old driver');
     assert.equal(applied.json.status, 'applied');
     assert.deepEqual(applied.json.changed, ['buttons']);
-    await sub.waitFor((m) => m.topic.endsWith('/evt/config.applied'), 5000, 'config.applied', from);
+    await sub.waitFor((m) => m.topic.endsWith('/evt/config/applied'), 5000, 'config.applied', from);
     await sub.waitFor((m) => m.topic.endsWith('/status') && (m.json as { config_hash?: string }).config_hash === applied.json.hash, 5000, 'status with the new config hash', from);
     assert.equal((await post(app.apiPort, '/api/sim/press', { button: 'very_dissatisfied' })).status, 200);
-    const evt = await sub.waitFor((m) => m.topic.endsWith('/evt/evaluation.unsolicited') && /very_dissatisfied/.test(m.text), 5000, 'press with the new key', from);
+    const evt = await sub.waitFor((m) => m.topic.endsWith('/evt/evaluation/unsolicited') && /very_dissatisfied/.test(m.text), 5000, 'press with the new key', from);
     assert.equal((evt.json as { data: { level: number } }).data.level, 5);
   } finally {
     await app.stop('test');
   }
   // A reload after stop must not bring drivers back.
   await assert.rejects(app.applyDriverConfig(app.currentConfig, ['buttons']), /stopping/);
-  assert.equal(app.context().drivers.buttons, undefined);
+  assert.equal(app.context().drivers.buttons.current(), undefined);
 });

@@ -1,66 +1,61 @@
-// The plugin as the App uses it: routes and cmd/print registered before any driver exists, the
-// printer attached through wireDriver, and a reload that swaps the printer driver.
+// The print queue in the whole counter (test/helpers/counter-harness.ts): cmd/print through the real
+// command processor, print.done from the simulated printer, and a printer swapped by config reloads.
+// Rule: an accepted receipt must not get lost (seed 000_f893b926b189d24e.txt, "递上一份业务办理回执").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Value } from '@sinclair/typebox/value';
-import { printQueuePlugin } from '../../device/print-queue-plugin.ts';
-import { ApiRouter } from '../../core/http-router.ts';
-import { ManualClock } from '../../core/clock.ts';
-import { memoryLogger } from '../../core/logger.ts';
-import { ConfigSchema, type Config } from '../../config/schema.ts';
-import { createPrinterDriver } from '../../drivers/printer/index.ts';
-import type { AppContext, DriverKind } from '../../device/app.ts';
-import type { Driver } from '../../drivers/driver.ts';
-import type { EventInput } from '../../core/events.ts';
+import type { Config } from '../../config/schema.ts';
+import { EscPosPrinter } from '../../drivers/printer/driver.ts';
+import { startCounter, waitFor, type CounterHarness } from '../helpers/counter-harness.ts';
 
-const waitFor = async (cond: () => boolean) => {
-  const end = Date.now() + 15_000;
-  while (!cond()) { if (Date.now() > end) throw new Error('timeout'); await new Promise((r) => setTimeout(r, 10)); }
+const doc = (text: string) => ({ blocks: [{ type: 'text', text }] });
+const simOf = (h: CounterHarness) => {
+  const d = h.app.context().drivers.printer.current();
+  assert.ok(d instanceof EscPosPrinter && d.sim, 'the sim printer runs');
+  return d.sim;
 };
+/** A reload that changes only the printer section (what reload.ts hands the app). */
+const reloadPrinter = (h: CounterHarness, printer: Partial<Config['printer']>) =>
+  h.app.applyDriverConfig({ ...h.app.currentConfig, printer: { ...h.app.currentConfig.printer, ...printer } }, ['printer']);
 
-test('printQueuePlugin: cmd/print works once the printer is wired, keeps working after the driver is replaced', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'print-plugin-'));
-  const config = Value.Default(ConfigSchema, { window: { id: 'A07' }, printer: { backend: 'sim', retry_min_ms: 20, retry_max_ms: 100 } }) as Config;
-  const clock = new ManualClock();
-  const appended: EventInput[] = [];
-  const wirers: Array<{ kind: DriverKind; wire: (d: Driver) => void }> = [];
-  const commands = new Map<string, (p: any) => Promise<unknown>>();
-  const router = new ApiRouter();
-  const ctx = {
-    config, logger: memoryLogger(), clock, outbox: {} as AppContext['outbox'], router, drivers: {},
-    mqtt: Object.assign(new EventEmitter(), { commands: { register: (name: string, _s: unknown, h: (p: any) => Promise<unknown>) => commands.set(name, h) } }) as unknown as AppContext['mqtt'],
-    append: (e: EventInput) => appended.push(e),
-    wireDriver: (kind: DriverKind, wire: (d: Driver) => void) => wirers.push({ kind, wire }),
-  } as AppContext;
-  const stop = await printQueuePlugin(dir)(ctx);
-  const drivers = [createPrinterDriver(config.printer, { logger: memoryLogger(), clock }), createPrinterDriver(config.printer, { logger: memoryLogger(), clock })];
+test('cmd/print prints on the sim printer; after a reload replaces the printer the queue prints on the new one', async () => {
+  const h = await startCounter({ config: { fingerprint: { enabled: false }, eink: { enabled: false }, buttons: { enabled: false } } });
   try {
-    assert.ok(commands.has('print'));
-    assert.ok(router.match('POST', '/api/print'));
-    assert.ok(router.match('POST', '/api/sim/printer'));
-    // Accepted before the printer runs: the job waits for it.
-    assert.deepEqual(await commands.get('print')!({ doc_id: 'p-1', doc: { blocks: [{ type: 'text', text: '第一张' }] } }), { accepted: true, duplicate: false, state: 'queued' });
-    for (const w of wirers) if (w.kind === 'printer') w.wire(drivers[0]!);
-    await drivers[0]!.start();
-    await waitFor(() => appended.some((e) => e.type === 'print.done'));
-    assert.deepEqual(appended, [{ type: 'print.done', data: { doc_id: 'p-1' } }]);
-    assert.deepEqual(drivers[0]!.sim!.emulator.lines().slice(0, 1), ['第一张']);
+    const first = await h.command('print', { doc_id: 'p-1', doc: doc('第一张') });
+    assert.deepEqual(first.res, { cmd_id: first.res.cmd_id, status: 'ok', data: { accepted: true, duplicate: false, state: 'queued' } });
+    await waitFor('print.done p-1', () => h.eventsOf('print.done').length === 1);
+    assert.deepEqual(h.eventsOf('print.done')[0]!.data, { doc_id: 'p-1' });
+    const oldSim = simOf(h);
+    assert.deepEqual(oldSim.emulator.lines().slice(0, 1), ['第一张']);
 
-    // A reload replaces the driver: the queue follows the new one.
-    await drivers[0]!.stop();
-    for (const w of wirers) if (w.kind === 'printer') w.wire(drivers[1]!);
-    await drivers[1]!.start();
-    await commands.get('print')!({ doc_id: 'p-2', doc: { blocks: [{ type: 'text', text: '第二张' }] } });
-    await waitFor(() => appended.length === 2);
-    assert.deepEqual(appended[1], { type: 'print.done', data: { doc_id: 'p-2' } });
-    assert.deepEqual(drivers[1]!.sim!.emulator.lines().slice(0, 1), ['第二张']);
+    await reloadPrinter(h, { retry_min_ms: 30 });
+    const newSim = simOf(h);
+    assert.notEqual(newSim, oldSim, 'the printer driver was replaced');
+    await waitFor('the new printer to be ok', () => h.app.context().drivers.printer.current()?.status().state === 'ok');
+    await h.command('print', { doc_id: 'p-2', doc: doc('第二张') });
+    await waitFor('print.done p-2', () => h.eventsOf('print.done').length === 2);
+    assert.deepEqual(h.eventsOf('print.done')[1]!.data, { doc_id: 'p-2' });
+    assert.deepEqual(newSim.emulator.lines().slice(0, 1), ['第二张']);
+    assert.deepEqual(oldSim.emulator.lines().slice(0, 1), ['第一张'], 'nothing more went to the stopped printer');
   } finally {
-    if (stop) await stop();
-    for (const d of drivers) await d.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await h.stop();
+  }
+});
+
+test('a job accepted while no printer runs (a reload turned it off) waits, and prints when a reload brings a printer back', async () => {
+  const h = await startCounter({ config: { fingerprint: { enabled: false }, eink: { enabled: false }, buttons: { enabled: false } } });
+  try {
+    await reloadPrinter(h, { enabled: false });
+    assert.equal(h.app.context().drivers.printer.current(), undefined);
+    const { res } = await h.command('print', { doc_id: 'p-3', doc: doc('等打印机') });
+    assert.equal(res.status, 'ok');
+    await h.settle();
+    assert.deepEqual(h.eventsOf('print.done'), []);
+    assert.deepEqual(h.eventsOf('print.failed'), [], 'waiting is not failing');
+
+    await reloadPrinter(h, { enabled: true });
+    await waitFor('print.done p-3', () => h.eventsOf('print.done').length === 1);
+    assert.deepEqual(simOf(h).emulator.lines().slice(0, 1), ['等打印机']);
+  } finally {
+    await h.stop();
   }
 });

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { Value } from '@sinclair/typebox/value';
 import { PrintQueue } from '../../device/print-queue.ts';
 import { ManualClock } from '../../core/clock.ts';
+import { ManualScheduler } from '../../core/scheduler.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import { PrinterConfigSchema, type PrinterConfig } from '../../drivers/printer/config.ts';
 import { createPrinter, PrintInterruptedError, type EscPosPrinter, type SimPrinter } from '../../drivers/printer/index.ts';
@@ -35,7 +36,7 @@ let events: Array<{ type: string; data: Record<string, unknown> }>;
 const queues: PrintQueue[] = [];
 
 function newQueue(expireAfterMs = 60_000): PrintQueue {
-  const q = new PrintQueue({ dir, printer, logger: memoryLogger(), clock, emit: (type, data) => events.push({ type, data }), expireAfterMs, checkIntervalMs: 60_000 });
+  const q = new PrintQueue({ dir, printer, logger: memoryLogger(), clock, scheduler: new ManualScheduler(clock), emit: (type, data) => events.push({ type, data }), expireAfterMs, checkIntervalMs: 60_000 });
   queues.push(q);
   return q;
 }
@@ -190,7 +191,7 @@ test('a job sent but not confirmed ends with print.failed {reason: interrupted} 
     lastPrinted() { return undefined; }
   }
   const broken = new BrokenMidJob();
-  const q = new PrintQueue({ dbPath: join(dir, 'q2.db'), printer: broken, logger: memoryLogger(), clock, emit: (type, data) => events.push({ type, data }), expireAfterMs: 60_000, checkIntervalMs: 60_000 });
+  const q = new PrintQueue({ dbPath: join(dir, 'q2.db'), printer: broken, logger: memoryLogger(), clock, scheduler: new ManualScheduler(clock), emit: (type, data) => events.push({ type, data }), expireAfterMs: 60_000, checkIntervalMs: 60_000 });
   queues.push(q);
   await q.start();
   q.submit('R-8', receipt('T8'));
