@@ -51,8 +51,10 @@ export function syncWindow(s: CounterState, env: CounterEnv, t: number, why: str
   if (to === 'closed' && s.closure?.reason) data.reason = s.closure.reason;
   out.push(event('window.state', data, staff));
   const session = sessionAt(s, t);
-  if (to === 'closed' && session && !s.closure?.reason) {
-    // 对外服务准时满点 (002 第18条, 003 第4条): no stopping midway or early without approval.
+  const grace = env.counter.attendance.early_leave_grace_min * 60_000;
+  if (to === 'closed' && session && !s.closure?.reason && t < session.closeMs - grace) {
+    // 对外服务准时满点 (002 第18条, 003 第4条): no stopping midway or early without approval
+    // (within the early-leave grace of closing, as for the person's own clock-out).
     out.push(event('window.violation', { rule: 'closed_during_hours', why, minutes_left: ceilMinutes(session.closeMs - t) }, staff));
   }
 }

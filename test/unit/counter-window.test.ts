@@ -187,3 +187,11 @@ test('a counter off for days catches up to today: the old day is closed, missed 
   ]);
   assert.equal(p.state.day!.date, '2026-11-26');
 });
+
+test('the early-leave grace applies to the window too: a clock-out 3 min before closing with 5 min grace is neither (002_79de1a0ec8043ff1.txt)', () => {
+  const p = new CounterPlayer(makeEnv({ roster: ONE, attendance: { early_leave_grace_min: 5 } }));
+  p.send(tick(`${D} 08:30`));
+  p.send(finger(`${D} 08:40`, 'S01'));
+  const out = p.send(finger(`${D} 11:57`, 'S01'));
+  assert.deepEqual(eventsOf(out).map((e) => e[0]), ['attendance.clock', 'window.state']);
+});
