@@ -4,7 +4,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { StaffEntrySchema } from '../../config/schema-counter.ts';
 import type { CounterOutput } from './types.ts';
-import { awayOf, openPunches, reasonEntry, rosterOf, rosterVersion, servingStaffId, staffEntry, type CounterEnv, type CounterState } from './state.ts';
+import { awayOf, openPunches, reasonEntry, rosterVersion, servingStaffId, staffEntry, type CounterEnv, type CounterState } from './state.ts';
 import { approvePause, endAway, endPause, startAway, startPause } from './away.ts';
 import { event } from './window.ts';
 import { MINUTE_MS, wallAt } from './time.ts';
@@ -154,5 +154,3 @@ function pruneOld(s: CounterState): void {
   s.leaves = s.leaves.filter((l) => l.to >= yearAgo).slice(-500);
   s.substitutions = s.substitutions.filter((x) => x.to >= yearAgo).slice(-500);
 }
-
-export const rosterIds = (s: CounterState, env: CounterEnv): string[] => rosterOf(s, env).map((e) => e.staff_id);

@@ -3,7 +3,7 @@
 // reason, contact and return), the foot (supervision and complaint phones, hours, commitment) and
 // the "last synced" mark while the center is unreachable. Pure: PlateContent from state and time.
 import type { PlateContent, PlateField } from '../../drivers/eink/plate-content.ts';
-import { awayOf, rosterOf, servingStaffId, staffEntry, type CounterEnv, type CounterState } from './state.ts';
+import { awayOf, servingStaffId, staffEntry, type CounterEnv, type CounterState } from './state.ts';
 import { LABEL, PHRASE, STATE_TITLE, awayLines, closedLines, hoursText, lastSyncedMark, opensAt, redirectLine } from './phrases.ts';
 import { localHhmm, MINUTE_MS } from './time.ts';
 
@@ -51,6 +51,3 @@ function foot(s: CounterState, env: CounterEnv): PlateField[] {
   return out;
 }
 
-/** Everyone on the roster, for the retained state (names only; never phones). */
-export const rosterSummary = (s: CounterState, env: CounterEnv) =>
-  rosterOf(s, env).map((e) => ({ staff_id: e.staff_id, name: e.name, job_number: e.job_number }));

@@ -195,3 +195,14 @@ test('the early-leave grace applies to the window too: a clock-out 3 min before 
   const out = p.send(finger(`${D} 11:57`, 'S01'));
   assert.deepEqual(eventsOf(out).map((e) => e[0]), ['attendance.clock', 'window.state']);
 });
+
+test('a substitute sent for someone takes the nameplate over at once, even if that person came later (顶岗, 004_3f4545cb80211455.txt)', () => {
+  const roster = [...ONE, { staff_id: 'S03', name: '赵敏', job_number: 'GZ0103', position: '', duties: '', phone: '', regular: false }];
+  const p = new CounterPlayer(makeEnv({ roster }));
+  p.send(tick(`${D} 08:30`));
+  p.send(finger(`${D} 08:35`, 'S03'));
+  assert.equal(plateOf(p.send(finger(`${D} 08:40`, 'S01')))!.person!.name, '王芳', 'the latest arrival is shown');
+  const out = p.send(cmd(`${D} 08:45`, 'staff.substitute', { substitute_id: 'S03', for_staff_id: 'S01', from: D, to: D }));
+  assert.equal(plateOf(out)!.person!.name, '赵敏');
+  assert.equal(retainedOf(out)!.staff_id, 'S03');
+});
