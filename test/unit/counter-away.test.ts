@@ -138,3 +138,9 @@ test('away commands are refused when nobody is there, twice, with an unknown rea
   assert.deepEqual(rej('away.end', {}), ['nobody is not away']);
   assert.deepEqual(rej('pause.approve', { approved_by: 'x' }), ['the window is not paused']);
 });
+
+test('a long away over the lunch break is no single-staff violation: the window is not open (002_79de1a0ec8043ff1.txt)', () => {
+  const p = open();
+  const out = p.send(cmd(`${D} 12:05`, 'away.start', { reason: 'meeting', minutes: 60, formal_notice: true }));
+  assert.deepEqual(eventsOf(out).map((e) => e[0]), ['away.started']);
+});

@@ -206,3 +206,22 @@ test('a substitute sent for someone takes the nameplate over at once, even if th
   assert.equal(plateOf(out)!.person!.name, '赵敏');
   assert.equal(retainedOf(out)!.staff_id, 'S03');
 });
+
+test('a link back before 5 min leaves no mark and no deadline for it (domain.md §3)', () => {
+  const p = opened();
+  p.send({ kind: 'link', at: at(`${D} 10:00`), online: false });
+  const back = p.send({ kind: 'link', at: at(`${D} 10:03`), online: true });
+  assert.deepEqual(back, []);
+  assert.equal(nextDeadline(p.state, p.env), at(`${D} 12:00`).wallMs, 'the next deadline is the closing');
+});
+
+test('a closure by command lasts the day; the next day starts normally (002_79de1a0ec8043ff1.txt)', () => {
+  const p = opened();
+  p.send(cmd(`${D} 10:00`, 'window.set_state', { state: 'closed', reason: 'approved_closure' }));
+  p.send(finger(`${D} 10:01`, 'S01'));
+  p.runUntil(at('2026-11-24 08:00').wallMs);
+  assert.equal(p.state.closure, undefined);
+  p.send(finger('2026-11-24 08:40', 'S01'));
+  p.runUntil(at('2026-11-24 09:00').wallMs);
+  assert.equal(p.state.window.state, 'in_service');
+});
