@@ -5,6 +5,7 @@ import { ButtonsConfigSchema } from '../drivers/buttons/config.ts';
 import { FingerprintConfigSchema } from '../drivers/fingerprint/config.ts';
 import { PrinterConfigSchema } from '../drivers/printer/config.ts';
 import { EinkConfigSchema } from '../drivers/eink/config.ts';
+import { ServiceConfigSchema } from './schema-service.ts';
 
 const AsciiId = (description: string, def?: string) =>
   Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description, ...(def ? { default: def } : {}) });
@@ -67,6 +68,7 @@ export const ConfigSchema = Type.Object({
   fingerprint: FingerprintConfigSchema,
   printer: PrinterConfigSchema,
   eink: EinkConfigSchema,
+  service: ServiceConfigSchema,
 }, { additionalProperties: false, $id: 'https://counter-edge.local/config.schema.json', title: 'counter-edge config' });
 
 export type Config = Static<typeof ConfigSchema>;
