@@ -31,7 +31,7 @@ export const EvaluationConfigSchema = Type.Object({
   thanks_ms: Type.Integer({ minimum: 500, maximum: 30_000, default: 3000, description: 'How long the thanks feedback shows.' }),
   burst_presses: Type.Integer({ minimum: 2, maximum: 20, default: 3, description: 'This many presses within burst_window_ms are flagged as possible misuse.' }),
   burst_window_ms: Type.Integer({ minimum: 100, maximum: 60_000, default: 2000 }),
-  after_staff_key_ms: Type.Integer({ minimum: 0, maximum: 60_000, default: 2000, description: 'A press this soon after a staff key is flagged (staff rating themselves, 刷好评).' }),
+  after_staff_key_ms: Type.Integer({ minimum: 0, maximum: 60_000, default: 1500, description: 'A press this soon after a staff key is flagged (staff rating themselves, 刷好评).' }),
   prompts: Type.Object({
     invite: Type.String({ default: '您好，请对本次服务进行评价' }),
     thanks: Type.String({ default: '感谢您的评价' }),
