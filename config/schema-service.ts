@@ -71,3 +71,34 @@ export type CasesConfig = Static<typeof CasesConfigSchema>;
 export type EvaluationConfig = Static<typeof EvaluationConfigSchema>;
 export type PapersConfig = Static<typeof PapersConfigSchema>;
 export type EvaluationLevel = Static<typeof EvaluationLevelSchema>;
+
+const PRESET_KEYS = {
+  hall4: ['very_satisfied', 'satisfied', 'basically_satisfied', 'dissatisfied'],
+  national5: ['very_satisfied', 'satisfied', 'basically_satisfied', 'dissatisfied', 'very_dissatisfied'],
+} as const;
+
+/**
+ * Rules the schema cannot say, with key paths: every level and reason key is a button that exists
+ * (buttons.keys), levels are unique and best first, staff keys do not collide. For the loader's
+ * semantic checks (config/loader.ts).
+ */
+export function validateServiceConfig(s: ServiceConfig, buttonKeys: readonly string[]): Array<{ path: string; message: string }> {
+  const out: Array<{ path: string; message: string }> = [];
+  const e = s.evaluation;
+  const levelKeys: readonly string[] = e.levels ? e.levels.map((l) => l.key) : PRESET_KEYS[e.scale];
+  const where = e.levels ? 'service.evaluation.levels' : 'service.evaluation.scale';
+  const missing = levelKeys.filter((k) => !buttonKeys.includes(k));
+  if (missing.length) out.push({ path: where, message: `level keys ${missing.join(', ')} are not in buttons.keys (${buttonKeys.join(', ')}): citizens could not give those ratings` });
+  if (e.levels) {
+    if (new Set(levelKeys).size !== levelKeys.length) out.push({ path: 'service.evaluation.levels', message: 'a key appears twice' });
+    const sat = e.levels.map((l) => l.satisfaction);
+    if (sat.some((v, i) => i > 0 && v >= sat[i - 1]!)) out.push({ path: 'service.evaluation.levels', message: 'levels go best first with falling satisfaction (5 … 1)' });
+  }
+  e.complaint.reasons.forEach((r, i) => {
+    if (!buttonKeys.includes(r.key)) out.push({ path: `service.evaluation.complaint.reasons.${i}.key`, message: `${r.key} is not in buttons.keys` });
+  });
+  const staff = [...Object.values(s.cases.staff_keys), ...Object.values(s.papers.staff_keys)];
+  const twice = staff.filter((k, i) => staff.indexOf(k) !== i);
+  if (twice.length) out.push({ path: 'service.papers.staff_keys', message: `staff key ${twice.join(', ')} is used for two things (service.cases.staff_keys and service.papers.staff_keys)` });
+  return out;
+}

@@ -138,3 +138,16 @@ test('calling the next case ends an open invitation (the citizen has left): expi
   assert.deepEqual(events(r.outputs).map((e) => [e.type, e.case_id, e.data?.reason]), [['service.started', 'C-1003', undefined], ['evaluation.expired', 'C-1001', 'next_case']]);
   assert.equal(r.state.evaluation.invitation, undefined);
 });
+
+test('service config: defaults follow the seeds and the cross-checks name the key path', async () => {
+  const { validateServiceConfig } = await import('../../config/schema-service.ts');
+  const c = serviceConfig();
+  assert.equal(c.evaluation.complaint.answer_working_days, 3, '002: complaints answered within 3 working days');
+  assert.equal(c.evaluation.prompts.invite, '您好，请对本次服务进行评价');
+  assert.deepEqual(validateServiceConfig(c, ['very_satisfied', 'satisfied', 'basically_satisfied', 'dissatisfied']), []);
+  assert.deepEqual(validateServiceConfig(serviceConfig({ evaluation: { scale: 'national5' } }), ['very_satisfied', 'satisfied', 'basically_satisfied', 'dissatisfied']), [
+    { path: 'service.evaluation.scale', message: 'level keys very_dissatisfied are not in buttons.keys (very_satisfied, satisfied, basically_satisfied, dissatisfied): citizens could not give those ratings' },
+  ]);
+  const own = serviceConfig({ evaluation: { levels: [{ key: 'a', label: '好', satisfaction: 3 }, { key: 'b', label: '差', satisfaction: 4 }], complaint: { reasons: [{ key: 'z', code: 'R1', label: 'x' }] } }, papers: { staff_keys: { reprint: 'call', supervision_card: 's', service_guide: 'g' } } });
+  assert.deepEqual(validateServiceConfig(own, ['a', 'b']).map((i) => i.path), ['service.evaluation.levels', 'service.evaluation.complaint.reasons.0.key', 'service.papers.staff_keys']);
+});
