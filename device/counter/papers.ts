@@ -34,6 +34,8 @@ export interface PaperSnapshot {
   number?: string;
   caseId?: string;
   issuedAt: string;
+  /** How far the clock that dated (and numbered: the year) the paper was trusted. */
+  timeQuality: At['quality'];
   document: PrintDocument;
   reprints: number;
 }
@@ -111,7 +113,7 @@ function issue(state: PapersState, env: ServiceEnv, at: At, kind: string, docId:
     throw e;
   }
   const snap: PaperSnapshot = {
-    docId, kind, title: t.title, issuedAt: isoWithOffset(at.wallMs, env.window.utcOffsetMinutes), document, reprints: 0,
+    docId, kind, title: t.title, issuedAt: isoWithOffset(at.wallMs, env.window.utcOffsetMinutes), timeQuality: at.quality, document, reprints: 0,
     ...(typeof fields.number === 'string' ? { number: fields.number } : {}),
     ...(typeof fields.case_id === 'string' ? { caseId: fields.case_id } : {}),
   };
@@ -127,7 +129,7 @@ function issuedEvent(s: PaperSnapshot, env: ServiceEnv, reprint: { of: string; n
       type: 'paper.issued',
       ...(s.caseId ? { case_id: s.caseId } : {}),
       ...(env.staff ? { staff_id: env.staff.id } : {}),
-      data: { kind: s.kind, title: s.title, doc_id: reprint ? `${s.docId}~r${reprint.n}` : s.docId, ...(s.number ? { number: s.number } : {}), issued_at: s.issuedAt, ...(reprint ? { reprint_of: reprint.of, reprint: reprint.n } : {}) },
+      data: { kind: s.kind, title: s.title, doc_id: reprint ? `${s.docId}~r${reprint.n}` : s.docId, ...(s.number ? { number: s.number } : {}), issued_at: s.issuedAt, time_quality: s.timeQuality, ...(reprint ? { reprint_of: reprint.of, reprint: reprint.n } : {}) },
     },
   };
 }

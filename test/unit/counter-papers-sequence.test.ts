@@ -88,16 +88,16 @@ test('two days at window A07: the exact outputs', () => {
       ev('evaluation.complaint', 'C-3', { case_id: 'C-3', item_name: '社保关系转移', ...who, stage: 1, satisfaction: 2, level: '不满意', rated_at: '2026-09-30T10:12:06.000+08:00', time_quality: 'ntp', answer_by: '2026-10-10', fix_by: '2026-10-27' }, true),
       rated('C-3', { item_name: '社保关系转移' }, 1, 2, '不满意', 'dissatisfied', '2026-09-30T10:12:06'),
       thanks('dissatisfied'),
-      ev('paper.issued', 'C-3', { kind: 'complaint_slip', title: '服务评价回访单', doc_id: 'complaint_slip-C-3-1', issued_at: '2026-09-30T10:12:06.000+08:00' }),
+      ev('paper.issued', 'C-3', { kind: 'complaint_slip', title: '服务评价回访单', doc_id: 'complaint_slip-C-3-1', issued_at: '2026-09-30T10:12:06.000+08:00', time_quality: 'ntp' }),
       ANY_PRINT,
     ]],
     ['tick 10:12:09', [OFF]],
     ['call A031 (10/9)', [ev('service.started', 'ZW2026100900031', { ticket: 'A031', item_code: '530100-ZZ-0007', item_name: '食品经营许可', promised: true, stage: 1, source: 'queue' })]],
-    ['acceptance notice', [ev('paper.issued', 'ZW2026100900031', { kind: 'acceptance', title: '受理通知书', doc_id: 'acc-0031', number: '某市政务受字〔2026〕第0001号', issued_at: '2026-10-09T10:04:00.000+08:00' }), ANY_PRINT]],
+    ['acceptance notice', [ev('paper.issued', 'ZW2026100900031', { kind: 'acceptance', title: '受理通知书', doc_id: 'acc-0031', number: '某市政务受字〔2026〕第0001号', issued_at: '2026-10-09T10:04:00.000+08:00', time_quality: 'ntp' }), ANY_PRINT]],
     ['complete A031', [ev('service.completed', 'ZW2026100900031', { ticket: 'A031', item_code: '530100-ZZ-0007', item_name: '食品经营许可', promised: true, stage: 1, source: 'queue', handling_ms: 300_000, time_quality: 'ntp', recalls: 0, closed_by: 'command' }), LIT]],
     ['rate 满意 (stage 1)', [rated('ZW2026100900031', { item_code: '530100-ZZ-0007', item_name: '食品经营许可' }, 1, 4, '满意', 'satisfied', '2026-10-09T10:05:04'), thanks('satisfied')]],
     ['tick 10:05:07', [OFF]],
-    ['key 补打', [ev('paper.issued', 'ZW2026100900031', { kind: 'acceptance', title: '受理通知书', doc_id: 'acc-0031~r1', number: '某市政务受字〔2026〕第0001号', issued_at: '2026-10-09T10:04:00.000+08:00', reprint_of: 'acc-0031', reprint: 1 }), ANY_PRINT]],
+    ['key 补打', [ev('paper.issued', 'ZW2026100900031', { kind: 'acceptance', title: '受理通知书', doc_id: 'acc-0031~r1', number: '某市政务受字〔2026〕第0001号', issued_at: '2026-10-09T10:04:00.000+08:00', time_quality: 'ntp', reprint_of: 'acc-0031', reprint: 1 }), ANY_PRINT]],
   ]);
 
   // The 差评 slip: answered by 10/10 (3 working days over the 10/1–7 holiday, 10/10 is a 调休 Saturday), fixed by 10/27 (15).

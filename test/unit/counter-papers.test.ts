@@ -231,7 +231,7 @@ test('a paper refused for missing fields names them all and spends no number', (
 
 test('paper.issued says kind, number and ids only (no personal data), and the center cannot override the number or dates', () => {
   const r = run([command('2026-10-09T10:05:00', 'paper.print', { kind: 'acceptance', doc_id: 'acc-2', fields: { applicant: '李娜', promised_working_days: 2, number: 'FAKE-1', promised_date_cn: '明天', date_cn: '昨天' } })], called());
-  assert.deepEqual(events(r.outputs), [{ type: 'paper.issued', case_id: 'ZW2026100900031', staff_id: 'S0123', data: { kind: 'acceptance', title: '受理通知书', doc_id: 'acc-2', number: '某市政务受字〔2026〕第0001号', issued_at: '2026-10-09T10:05:00.000+08:00' } }]);
+  assert.deepEqual(events(r.outputs), [{ type: 'paper.issued', case_id: 'ZW2026100900031', staff_id: 'S0123', data: { kind: 'acceptance', title: '受理通知书', doc_id: 'acc-2', number: '某市政务受字〔2026〕第0001号', issued_at: '2026-10-09T10:05:00.000+08:00', time_quality: 'ntp' } }]);
   const lines = printedLines(prints(r.outputs)[0]!.document);
   assert.ok(!lines.some((l) => /FAKE|明天|昨天/.test(l)), lines.join('\n'));
 });
@@ -242,7 +242,7 @@ test('a reprint prints exactly the same paper marked 补打, same number, as pap
   const orig = printedLines(prints(first.outputs)[0]!.document);
   const copy = printedLines(prints(again.outputs)[0]!.document);
   assert.deepEqual(copy, [orig[0], '[B]             【补打】', ...orig.slice(1)]);
-  assert.deepEqual(events(again.outputs)[0]?.data, { kind: 'acceptance', title: '受理通知书', doc_id: 'acc-3~r1', number: '某市政务受字〔2026〕第0001号', issued_at: '2026-10-09T10:05:00.000+08:00', reprint_of: 'acc-3', reprint: 1 });
+  assert.deepEqual(events(again.outputs)[0]?.data, { kind: 'acceptance', title: '受理通知书', doc_id: 'acc-3~r1', number: '某市政务受字〔2026〕第0001号', issued_at: '2026-10-09T10:05:00.000+08:00', time_quality: 'ntp', reprint_of: 'acc-3', reprint: 1 });
   assert.equal(prints(again.outputs)[0]!.docId, 'acc-3~r1');
   const byCommand = run([command('2026-10-10T09:00:00', 'paper.reprint', { doc_id: 'acc-3' })], again.state);
   assert.equal(prints(byCommand.outputs)[0]!.docId, 'acc-3~r2');
@@ -264,4 +264,12 @@ test('templates are checked when loaded: schema errors with their path, placehol
   assert.throws(() => parseTemplates([{ name: 'dir/y.yaml', text: 'kind: x\ntitle: X\nblocks: [{ type: separator }]\n' }]), /dir\/y\.yaml: kind x does not match the file name \(y\.yaml\)/);
   const t = parseTemplate('kind: x\ntitle: X\nblocks:\n  - { type: text, text: "{applicant}", when: applicant }\n', 'x.yaml');
   assert.equal(t.numbered, false, 'defaults applied');
+});
+
+test('the whole service state is plain JSON; a state restored after a restart continues the numbers (never reissued)', () => {
+  const first = run([command('2026-10-09T10:05:00', 'paper.print', { kind: 'rejection', doc_id: 'rj-1', fields: FIELDS.rejection })], called());
+  const restored = JSON.parse(JSON.stringify(first.state)) as ServiceState;
+  assert.deepEqual(restored, first.state);
+  const next = run([command('2026-10-09T10:06:00', 'paper.print', { kind: 'rejection', doc_id: 'rj-2', fields: FIELDS.rejection }), command('2026-10-09T10:07:00', 'paper.print', { kind: 'rejection', doc_id: 'rj-1', fields: FIELDS.rejection })], restored);
+  assert.deepEqual(events(next.outputs).map((e) => e.data?.number), ['某市政务受字〔2026〕第0002号'], 'rj-1 was issued before the restart: not again');
 });
