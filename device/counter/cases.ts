@@ -147,7 +147,7 @@ function onKey(state: CasesState, key: string, at: At, env: ServiceEnv): CasesSt
   return { state, outputs: [] };
 }
 
-const staffOf = (env: ServiceEnv) => (env.staff ? { staffId: env.staff.id, staffName: env.staff.name } : {});
+const staffOf = (env: ServiceEnv) => (env.staff ? { staffId: env.staff.id, staffName: env.staff.name, staffJobNumber: env.staff.jobNumber ?? env.staff.id } : {});
 
 function onCommand(state: CasesState, name: CaseCommand, payload: Record<string, unknown>, at: At, env: ServiceEnv): CasesStepResult {
   const schema = CaseCommandSchemas[name];

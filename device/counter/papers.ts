@@ -65,7 +65,7 @@ function baseFields(env: ServiceEnv, at: At, r: CaseRecord | undefined): Fields 
     ...(env.staff ? { staff_id: env.staff.id, staff_name: env.staff.name, job_number: env.staff.jobNumber ?? env.staff.id } : {}),
     ...(r ? { case_id: r.caseId, ticket: r.ticket, item_code: r.itemCode, item_name: r.itemName } : {}),
     // The staff member who took the case is responsible for it (首问负责制), even if another is clocked in now.
-    ...(r?.staffId ? { staff_id: r.staffId, staff_name: r.staffName, job_number: r.staffId === env.staff?.id ? env.staff.jobNumber ?? r.staffId : r.staffId } : {}),
+    ...(r?.staffId ? { staff_id: r.staffId, staff_name: r.staffName, job_number: r.staffJobNumber ?? r.staffId } : {}),
   };
 }
 

@@ -43,6 +43,8 @@ export interface CaseRecord {
   source: 'key' | 'queue';
   staffId?: string;
   staffName?: string;
+  /** 工号 of that staff member, for papers printed after they left. */
+  staffJobNumber?: string;
   calledAt: At;
   /** Waiting before the call, when known (from the queue system). */
   waitingMs?: number;

@@ -273,3 +273,12 @@ test('the whole service state is plain JSON; a state restored after a restart co
   const next = run([command('2026-10-09T10:06:00', 'paper.print', { kind: 'rejection', doc_id: 'rj-2', fields: FIELDS.rejection }), command('2026-10-09T10:07:00', 'paper.print', { kind: 'rejection', doc_id: 'rj-1', fields: FIELDS.rejection })], restored);
   assert.deepEqual(events(next.outputs).map((e) => e.data?.number), ['某市政务受字〔2026〕第0002号'], 'rj-1 was issued before the restart: not again');
 });
+
+test('a receipt printed after the case ended names the staff member who took it, even when another is clocked in (002_79de1a0ec8043ff1.txt 首问负责制)', () => {
+  const done = run([command('2026-10-09T10:30:00', 'case.complete', { case_id: 'ZW2026100900031' })], called());
+  const substitute = { ...env, staff: { id: 'S0456', name: '赵磊', jobNumber: '0456' } };
+  const r = run([command('2026-10-09T10:31:00', 'paper.print', { kind: 'receipt', doc_id: 'rc-9' })], done.state, substitute);
+  const lines = printedLines(prints(r.outputs)[0]!.document);
+  assert.ok(lines.includes('经办人  ：王敏') && lines.includes('工号    ：0123'), lines.join('\n'));
+  assert.ok(lines.includes('办件编号：ZW2026100900031'));
+});
