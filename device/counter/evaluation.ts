@@ -65,6 +65,13 @@ export function evaluationPrompt(state: EvaluationState, c: EvaluationConfig): s
 }
 
 const RATED_KEEP = 1000;
+
+/** Drop the prompt if it is `which` (the key goes, so the persisted JSON equals the state). */
+function clearPrompt(s: EvaluationState, which: EvaluationState['prompt']): EvaluationState {
+  if (s.prompt !== which) return s;
+  const { prompt: _p, ...rest } = s;
+  return rest;
+}
 const rateKey = (r: CaseRecord) => `${r.caseId}#${r.stage}`;
 const lightsOff = (): LightsOutput => ({ kind: 'lights', pattern: {} });
 const allOn = (keys: string[], mode: LightsOutput['pattern'][string]): LightsOutput => ({ kind: 'lights', pattern: Object.fromEntries(keys.map((k) => [k, mode])) });
@@ -91,7 +98,7 @@ function expire(state: EvaluationState, env: ServiceEnv, at: At, reason: 'timeou
   const inv = state.invitation!;
   const { invitation: _gone, ...rest } = state;
   return {
-    state: { ...rest, ...(state.prompt === 'invite' ? { prompt: undefined } : {}) },
+    state: clearPrompt(rest, 'invite'),
     outputs: [
       // No level: the platform applies its own default later; the device never invents a rating.
       event('evaluation.expired', inv.case, { ...caseFields(inv.case, env), invited_at: isoWithOffset(inv.invitedAt.wallMs, env.window.utcOffsetMinutes), reason, open_ms: Math.max(0, at.monoMs - inv.invitedAt.monoMs) }),
@@ -221,7 +228,7 @@ function onTick(state: EvaluationState, at: At, env: ServiceEnv): EvaluationStep
   }
   if (s.thanksUntil !== undefined && at.wallMs >= s.thanksUntil) {
     const { thanksUntil: _t, ...rest } = s;
-    s = { ...rest, ...(s.prompt === 'thanks' ? { prompt: undefined } : {}) };
+    s = clearPrompt(rest, 'thanks');
     if (!s.invitation && !s.pendingReason) outputs.push(lightsOff());
   }
   return { state: s, outputs };

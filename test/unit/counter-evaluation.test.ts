@@ -151,3 +151,11 @@ test('service config: defaults follow the seeds and the cross-checks name the ke
   const own = serviceConfig({ evaluation: { levels: [{ key: 'a', label: '好', satisfaction: 3 }, { key: 'b', label: '差', satisfaction: 4 }], complaint: { reasons: [{ key: 'z', code: 'R1', label: 'x' }] } }, papers: { staff_keys: { reprint: 'call', supervision_card: 's', service_guide: 'g' } } });
   assert.deepEqual(validateServiceConfig(own, ['a', 'b']).map((i) => i.path), ['service.evaluation.levels', 'service.evaluation.complaint.reasons.0.key', 'service.papers.staff_keys']);
 });
+
+test('the evaluation state stays plain JSON through invite, rating, thanks and expiry (the shell persists it)', () => {
+  const steps = [served().state, run([key('2026-11-23T09:10:08', 'satisfied')], base, served().state).state];
+  steps.push(run([tick('2026-11-23T09:10:11')], base, steps[1]!).state, run([tick('2026-11-23T09:11:00')], base, served().state).state);
+  for (const s of steps) assert.deepEqual(JSON.parse(JSON.stringify(s)), s);
+  assert.equal('prompt' in steps[2]!.evaluation, false);
+  assert.equal('prompt' in steps[3]!.evaluation, false);
+});
