@@ -5,7 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { isoWithOffset } from '../../core/clock.ts';
-import type { PrintDocument } from '../../drivers/printer/document.ts';
+import { DocumentError, type PrintDocument } from '../../drivers/printer/document.ts';
 import type { At, CounterInput, CounterOutput, StepResult } from './types.ts';
 import type { CaseRecord, ServiceEnv } from './service-env.ts';
 import type { ComplaintSlipRequest } from './evaluation.ts';
@@ -109,7 +109,8 @@ function issue(state: PapersState, env: ServiceEnv, at: At, kind: string, docId:
     document = fillTemplate(t, fields);
   } catch (e) {
     // Refused before the number is spent: numbering is only kept when the paper exists.
-    if (e instanceof TemplateError) return reject(state, `${where}: ${e.message}`);
+    // A missing field, or a field the printer must not get (control characters, an over-long line).
+    if (e instanceof TemplateError || e instanceof DocumentError) return reject(state, `${where}: ${e.message}`);
     throw e;
   }
   const snap: PaperSnapshot = {

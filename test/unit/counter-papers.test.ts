@@ -282,3 +282,10 @@ test('a receipt printed after the case ended names the staff member who took it,
   assert.ok(lines.includes('经办人  ：王敏') && lines.includes('工号    ：0123'), lines.join('\n'));
   assert.ok(lines.includes('办件编号：ZW2026100900031'));
 });
+
+test('fields the printer must not get (control characters) are refused with where, not thrown, and spend no number', () => {
+  const s = called();
+  const ctl = run([command('2026-10-09T10:05:00', 'paper.print', { kind: 'acceptance', doc_id: 'x-1', fields: { applicant: '李\u001b@娜', promised_working_days: 2 } })], s);
+  assert.deepEqual(ctl.outputs, [{ kind: 'reject', reason: 'paper.print: template acceptance: /blocks/3 (text) contains a control character ("\\u001b"); only text and \\n are allowed' }]);
+  assert.deepEqual(ctl.state.papers, s.papers);
+});
