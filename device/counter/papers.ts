@@ -179,8 +179,9 @@ export function stepPapers(state0: PapersState, input: CounterInput, env: Servic
     const f: Record<string, FieldValue> = { answer_by_cn: cnDate(s.fields.answer_by!), fix_by_cn: cnDate(s.fields.fix_by!) };
     if (s.fields.callback_url) f.callback_url = s.fields.callback_url;
     const r = issue(state, env, s.at, 'complaint_slip', `complaint_slip-${s.caseRecord.caseId}-${s.caseRecord.stage}`, s.caseRecord, f, 'complaint slip');
-    // A missing slip template must not lose the complaint itself: the event went out already.
-    if (!r.outputs.some((o) => o.kind === 'reject')) { state = r.state; outputs.push(...r.outputs); }
+    // A slip that cannot be made must not lose the complaint itself (its event went out already).
+    state = r.state;
+    outputs.push(...r.outputs.map(refusedAsEvent));
   }
   const at = input.at;
   if (input.kind === 'staffKey') {
@@ -205,9 +206,14 @@ export function stepPapers(state0: PapersState, input: CounterInput, env: Servic
   return { state, outputs };
 }
 
-/** Earlier outputs (the slip) come first; a key's refusal is not a command's, so it is dropped. */
+/** A paper asked for by a key or by a 差评 has no cmd_res to carry a refusal: it becomes an event. */
+function refusedAsEvent(o: CounterOutput): CounterOutput {
+  return o.kind === 'reject' ? { kind: 'event', event: { type: 'paper.refused', data: { reason: o.reason } } } : o;
+}
+
+/** Earlier outputs (the slip) come first; a key's refusal becomes a paper.refused event. */
 function merge(r: StepResult<PapersState>, before: CounterOutput[], fromKey: boolean): StepResult<PapersState> {
-  const outputs = fromKey ? r.outputs.filter((o) => o.kind !== 'reject') : r.outputs;
+  const outputs = fromKey ? r.outputs.map(refusedAsEvent) : r.outputs;
   return { state: r.state, outputs: [...before, ...outputs] };
 }
 

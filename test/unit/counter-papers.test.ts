@@ -289,3 +289,14 @@ test('fields the printer must not get (control characters) are refused with wher
   assert.deepEqual(ctl.outputs, [{ kind: 'reject', reason: 'paper.print: template acceptance: /blocks/3 (text) contains a control character ("\\u001b"); only text and \\n are allowed' }]);
   assert.deepEqual(ctl.state.papers, s.papers);
 });
+
+test('a paper a key or a 差评 asked for that cannot be made is a paper.refused event (no cmd_res would carry it)', () => {
+  const noGuide = new Map(env.templates);
+  noGuide.delete('service_guide');
+  noGuide.delete('complaint_slip');
+  const e = { ...env, templates: noGuide };
+  const r = run([staffKey('2026-10-09T10:20:00', 'service_guide')], called(), e);
+  assert.deepEqual(events(r.outputs), [{ type: 'paper.refused', data: { reason: 'service_guide key: no paper template "service_guide" (have: acceptance, correction, extension, one_time_notice, receipt, rejection, supervision_card)' } }]);
+  const bad = run([command('2026-10-09T10:30:00', 'case.complete', { ticket: 'A031' }), { kind: 'evalKey', at: { ...command('2026-10-09T10:30:05', 'x', {}).at }, key: 'dissatisfied' }], called(), e);
+  assert.deepEqual(types(bad.outputs), ['service.completed', 'lights', 'evaluation.complaint', 'evaluation.submitted', 'lights', 'paper.refused']);
+});
