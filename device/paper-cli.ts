@@ -8,6 +8,7 @@ import type { CliCommand, CliContext } from '../config/cli-context.ts';
 import { paperGeometry } from '../drivers/printer/config.ts';
 import { previewPng, previewText } from '../drivers/printer/preview.ts';
 import { initialPapersState, stepPapers } from './counter/papers.ts';
+import { PaperTemplateSchema } from './counter/paper-templates.ts';
 import type { ServiceEnv } from './counter/service-env.ts';
 import type { WorkingCalendar } from './counter/types.ts';
 import { DEFAULT_TEMPLATES_DIR, loadPaperTemplates } from './paper-templates-files.ts';
@@ -17,6 +18,8 @@ const USAGE = [
   '         fill the paper template KIND (receipt, acceptance, one_time_notice, …) with the fields in',
   '         FILE (a JSON or YAML mapping: applicant, item_name, materials: [...], promised_working_days, …)',
   '         and show it as printed. The number shown is a preview; no number is issued.',
+  '       counter-edge paper schema',
+  '         print the JSON Schema of a paper template (for editors).',
 ];
 
 const MAX_FIELDS_BYTES = 256 * 1024;
@@ -110,6 +113,7 @@ export function paperCli(deps: PaperCliDeps = {}): CliCommand {
     const [sub, ...rest] = args;
     try {
       if (sub === 'preview') return await preview(rest, ctx, deps);
+      if (sub === 'schema') { ctx.out(JSON.stringify(PaperTemplateSchema, null, 2)); return 0; }
     } catch (err) {
       ctx.err(`paper ${sub}: ${(err as Error).message}`);
       return 1;

@@ -62,3 +62,11 @@ test('paper preview names the missing fields, a bad fields file and a wrong usag
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('paper schema prints the template JSON Schema', async () => {
+  const c = ctx();
+  assert.equal(await cli(['schema'], c), 0);
+  const schema = JSON.parse(c.outLines.join('\n')) as { title: string; required: string[] };
+  assert.equal(schema.title, 'paper template');
+  assert.deepEqual(schema.required, ['kind', 'title', 'numbered', 'number_format', 'required', 'blocks']);
+});
