@@ -178,7 +178,9 @@ export function stepPapers(state0: PapersState, input: CounterInput, env: Servic
     const s = ctx.slip;
     const f: Record<string, FieldValue> = { answer_by_cn: cnDate(s.fields.answer_by!), fix_by_cn: cnDate(s.fields.fix_by!) };
     if (s.fields.callback_url) f.callback_url = s.fields.callback_url;
-    const r = issue(state, env, s.at, 'complaint_slip', `complaint_slip-${s.caseRecord.caseId}-${s.caseRecord.stage}`, s.caseRecord, f, 'complaint slip');
+    // The print queue takes printable ASCII doc ids (≤ 128): a case id in Chinese is percent-encoded.
+    const docId = `complaint_slip-${encodeURIComponent(s.caseRecord.caseId)}-${s.caseRecord.stage}`.slice(0, 120);
+    const r = issue(state, env, s.at, 'complaint_slip', docId, s.caseRecord, f, 'complaint slip');
     // A slip that cannot be made must not lose the complaint itself (its event went out already).
     state = r.state;
     outputs.push(...r.outputs.map(refusedAsEvent));

@@ -300,3 +300,14 @@ test('a paper a key or a 差评 asked for that cannot be made is a paper.refused
   const bad = run([command('2026-10-09T10:30:00', 'case.complete', { ticket: 'A031' }), { kind: 'evalKey', at: { ...command('2026-10-09T10:30:05', 'x', {}).at }, key: 'dissatisfied' }], called(), e);
   assert.deepEqual(types(bad.outputs), ['service.completed', 'lights', 'evaluation.complaint', 'evaluation.submitted', 'lights', 'paper.refused']);
 });
+
+test('the slip of a case whose id is not ASCII gets a doc_id the print queue takes (printable ASCII, ≤ 128)', () => {
+  const r = run([
+    command('2026-10-09T11:00:00', 'case.call', { ticket: 'A040', case_id: '昆明受字2026第0040号' }),
+    command('2026-10-09T11:05:00', 'case.complete', { ticket: 'A040' }),
+    { kind: 'evalKey', at: command('2026-10-09T11:05:05', 'x', {}).at, key: 'dissatisfied' },
+  ]);
+  const docId = prints(r.outputs)[0]!.docId;
+  assert.match(docId, /^[\x21-\x7e]{1,128}$/);
+  assert.equal(decodeURIComponent(docId), 'complaint_slip-昆明受字2026第0040号-1');
+});
