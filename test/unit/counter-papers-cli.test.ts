@@ -70,3 +70,12 @@ test('paper schema prints the template JSON Schema', async () => {
   assert.equal(schema.title, 'paper template');
   assert.deepEqual(schema.required, ['kind', 'title', 'numbered', 'number_format', 'required', 'blocks']);
 });
+
+test('the example fields files in config/templates/fields/ preview without error', async () => {
+  for (const kind of ['acceptance', 'one_time_notice']) {
+    const c = ctx();
+    const rc = await cli(['preview', kind, '--fields', join(root, `config/templates/fields/${kind}.yaml`)], c);
+    assert.equal(rc, 0, c.errLines.join('\n'));
+    assert.ok(c.outLines.join('\n').includes('李娜'), kind);
+  }
+});
