@@ -158,6 +158,7 @@ function rate(state: EvaluationState, level: EvaluationLevel, at: At, env: Servi
       ...caseFields(inv.case, env), satisfaction: level.satisfaction, level: level.label,
       rated_at: isoWithOffset(at.wallMs, env.window.utcOffsetMinutes), time_quality: at.quality,
       answer_by: answerBy, fix_by: fixBy, ...(flags.length ? { flags } : {}),
+      ...([today, fixBy].some((d) => !env.calendar.hasYear(Number(d.slice(0, 4)))) ? { calendar_incomplete: true } : {}),
     }),
     urgent: true,
   };

@@ -36,6 +36,8 @@ export interface PaperSnapshot {
   issuedAt: string;
   /** How far the clock that dated (and numbered: the year) the paper was trusted. */
   timeQuality: At['quality'];
+  /** A working-day date on it was counted over a year the calendar does not hold. */
+  calendarIncomplete?: boolean;
   document: PrintDocument;
   reprints: number;
 }
@@ -98,6 +100,10 @@ function issue(state: PapersState, env: ServiceEnv, at: At, kind: string, docId:
   const dates = computedDates(env, fields.date as string, fields);
   if (typeof dates === 'string') return reject(state, `${where}: ${dates}`);
   Object.assign(fields, dates);
+  // A date counted over a year the calendar has no holidays for may be wrong: the paper still
+  // prints (service goes on), and the event says so for the center (the calendar alarm is rules1's).
+  const counted = [dates.promised_date, dates.extended_date].filter((d): d is string => typeof d === 'string');
+  const calendarIncomplete = counted.some((d) => !env.calendar.hasYear(Number(d.slice(0, 4))) || !env.calendar.hasYear(Number(String(fields.year))));
   let numbering = state.numbering;
   if (t.numbered) {
     const n = issueNumber(numbering, kind, Number(fields.year), t.number_format, env.config.papers.agency, env.config.papers.serial_digits);
@@ -115,6 +121,7 @@ function issue(state: PapersState, env: ServiceEnv, at: At, kind: string, docId:
   }
   const snap: PaperSnapshot = {
     docId, kind, title: t.title, issuedAt: isoWithOffset(at.wallMs, env.window.utcOffsetMinutes), timeQuality: at.quality, document, reprints: 0,
+    ...(calendarIncomplete ? { calendarIncomplete } : {}),
     ...(typeof fields.number === 'string' ? { number: fields.number } : {}),
     ...(typeof fields.case_id === 'string' ? { caseId: fields.case_id } : {}),
   };
@@ -130,7 +137,7 @@ function issuedEvent(s: PaperSnapshot, env: ServiceEnv, reprint: { of: string; n
       type: 'paper.issued',
       ...(s.caseId ? { case_id: s.caseId } : {}),
       ...(env.staff ? { staff_id: env.staff.id } : {}),
-      data: { kind: s.kind, title: s.title, doc_id: reprint ? `${s.docId}~r${reprint.n}` : s.docId, ...(s.number ? { number: s.number } : {}), issued_at: s.issuedAt, time_quality: s.timeQuality, ...(reprint ? { reprint_of: reprint.of, reprint: reprint.n } : {}) },
+      data: { kind: s.kind, title: s.title, doc_id: reprint ? `${s.docId}~r${reprint.n}` : s.docId, ...(s.number ? { number: s.number } : {}), issued_at: s.issuedAt, time_quality: s.timeQuality, ...(s.calendarIncomplete ? { calendar_incomplete: true } : {}), ...(reprint ? { reprint_of: reprint.of, reprint: reprint.n } : {}) },
     },
   };
 }

@@ -159,3 +159,15 @@ test('the evaluation state stays plain JSON through invite, rating, thanks and e
   assert.equal('prompt' in steps[2]!.evaluation, false);
   assert.equal('prompt' in steps[3]!.evaluation, false);
 });
+
+test('a 差评 whose fix date falls in a year the calendar does not hold says calendar_incomplete (002_79de1a0ec8043ff1.txt)', () => {
+  const s0 = run([
+    command('2026-12-21T09:00:00', 'case.call', { ticket: 'A051', case_id: 'C-1222' }),
+    command('2026-12-21T09:05:00', 'case.complete', { case_id: 'C-1222' }),
+  ]).state;
+  const r = run([key('2026-12-21T09:05:04', 'dissatisfied')], base, s0);
+  const complaint = events(r.outputs)[0]!;
+  assert.equal(complaint.type, 'evaluation.complaint');
+  assert.equal(complaint.data?.calendar_incomplete, true);
+  assert.equal(complaint.data?.answer_by, '2026-12-24');
+});

@@ -311,3 +311,13 @@ test('the slip of a case whose id is not ASCII gets a doc_id the print queue tak
   assert.match(docId, /^[\x21-\x7e]{1,128}$/);
   assert.equal(decodeURIComponent(docId), 'complaint_slip-昆明受字2026第0040号-1');
 });
+
+test('a working-day date counted into a year the calendar does not hold still prints, and paper.issued says calendar_incomplete (002_79de1a0ec8043ff1.txt 限时办结制)', () => {
+  const r = run([
+    command('2026-12-21T09:00:00', 'case.call', { ticket: 'A050', case_id: 'C-1221', item_name: '食品经营许可' }),
+    command('2026-12-21T09:05:00', 'paper.print', { kind: 'acceptance', doc_id: 'acc-1221', fields: { applicant: '李娜', promised_working_days: 20 } }),
+    command('2026-12-21T09:06:00', 'paper.print', { kind: 'acceptance', doc_id: 'acc-1221b', fields: { applicant: '李娜', promised_working_days: 3 } }),
+  ]);
+  assert.deepEqual(events(r.outputs).filter((e) => e.type === 'paper.issued').map((e) => e.data?.calendar_incomplete), [true, undefined]);
+  assert.equal(prints(r.outputs).length, 2);
+});
