@@ -6,6 +6,7 @@ import { FingerprintConfigSchema } from '../drivers/fingerprint/config.ts';
 import { PrinterConfigSchema } from '../drivers/printer/config.ts';
 import { EinkConfigSchema } from '../drivers/eink/config.ts';
 import { CounterConfigSchema } from './schema-counter.ts';
+import { ServiceConfigSchema } from './schema-service.ts';
 
 const AsciiId = (description: string, def?: string) =>
   Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description, ...(def ? { default: def } : {}) });
@@ -69,6 +70,7 @@ export const ConfigSchema = Type.Object({
   printer: PrinterConfigSchema,
   eink: EinkConfigSchema,
   counter: CounterConfigSchema,
+  service: ServiceConfigSchema,
 }, { additionalProperties: false, $id: 'https://counter-edge.local/config.schema.json', title: 'counter-edge config' });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -5,6 +5,7 @@ import { runFingerprintCli, runHwFingerprint } from '../drivers/fingerprint/cli.
 import { runNameplateCli } from '../drivers/eink/cli.ts';
 import { runPrintCli } from '../drivers/printer/cli.ts';
 import { mqttCheckCommand } from '../sync/mqtt-cli.ts';
+import { runPaperCli } from './paper-cli.ts';
 
 export const cliCommands: Record<string, CliCommand> = {
   'hw buttons': runHwButtons,
@@ -13,4 +14,5 @@ export const cliCommands: Record<string, CliCommand> = {
   nameplate: runNameplateCli,
   print: runPrintCli,
   'mqtt check': mqttCheckCommand,
+  paper: runPaperCli,
 };

@@ -22,6 +22,7 @@ usage: counter-edge [--config FILE] <command>
   hw buttons|fingerprint    print live events from the configured hardware (wiring check)
   fingerprint enrol --staff ID [--slot N] | delete --staff ID | list
   print test | print preview DOC.json --out PAPER.png
+  paper preview KIND --fields FILE [--out PAPER.png] | paper schema   a paper template filled (receipt, acceptance, …)
   nameplate preview --state not_open|in_service|paused|away|closed --out PLATE.png [--size 800x480|400x300]
   nameplate test [--state S]  draw once on the configured panel
   version | help`;
