@@ -26,10 +26,11 @@ export const TlsSchema = Type.Object({
 
 export const MqttSchema = Type.Object({
   url: Type.String({ pattern: '^(mqtts?|wss?|tcp|tls)://', default: 'mqtt://127.0.0.1:1883', description: 'Broker URL (env COUNTER_EDGE_MQTT_URL overrides).' }),
-  protocol_version: Type.Union([Type.Literal(5), Type.Literal(4)], { default: 5, description: '5 = MQTT 5, 4 = MQTT 3.1.1.' }),
+  urls: Type.Optional(Type.Array(Type.String({ pattern: '^(mqtts?|wss?|tcp|tls)://' }), { minItems: 1, maxItems: 16, description: 'Brokers of a cluster without a load balancer, tried in turn on reconnect; instead of url.' })),
+  protocol_version: Type.Union([Type.Literal('auto'), Type.Literal(5), Type.Literal(4)], { default: 'auto', description: 'auto = MQTT 5, then 3.1.1 when the broker refuses 5; 5 = MQTT 5 only; 4 = MQTT 3.1.1 only.' }),
   prefix: Type.String({ pattern: '^[A-Za-z0-9_/-]+$', default: 'zwfw/v1' }),
   client_id: Type.Optional(Type.String({ description: 'Default: counter-edge-<hall>-<window>.' })),
-  username: Type.Optional(Type.String({ description: 'Default: the window id.' })),
+  username: Type.Optional(Type.String({ description: 'Default: the window id when a password is set, else none (brokers refuse a user name with an empty password).' })),
   password: Type.Optional(Type.String({ description: 'Prefer password_file or env COUNTER_EDGE_MQTT_PASSWORD.' })),
   password_file: Type.Optional(Type.String()),
   tls: Type.Optional(TlsSchema),

@@ -68,7 +68,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       const d = (c as unknown as Record<string, { enabled: boolean; backend: string }>)[k]!;
       return `${k}=${d.enabled ? d.backend : 'off'}`;
     });
-    out(`${file}: ok — window ${c.window.hall}/${c.window.id}, mqtt ${c.mqtt.url} (v${c.mqtt.protocol_version === 5 ? '5' : '3.1.1'}), ${parts.join(' ')}, hash ${loaded.hash}`);
+    out(`${file}: ok — window ${c.window.hall}/${c.window.id}, mqtt ${(c.mqtt.urls ?? [c.mqtt.url]).join(' ')} (${c.mqtt.protocol_version === 'auto' ? 'MQTT 5 or 3.1.1' : c.mqtt.protocol_version === 5 ? 'v5' : 'v3.1.1'}), ${parts.join(' ')}, hash ${loaded.hash}`);
     return 0;
   }
 

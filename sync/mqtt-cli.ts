@@ -2,7 +2,8 @@
 // credentials and TLS files? Connects once under a separate client id (so the running service
 // keeps its session), prints the outcome and exits 0 (connected) or 1 (with the reason).
 import type { CliCommand } from '../config/cli-context.ts';
-import { MqttConnection, safeUrl } from './mqtt-connection.ts';
+import { MqttConnection } from './mqtt-connection.ts';
+import { protocolName } from './mqtt-connect-plan.ts';
 
 export const mqttCheckCommand: CliCommand = async (args, ctx) => {
   const timeoutArg = args.find((a) => a.startsWith('--timeout='));
@@ -12,7 +13,6 @@ export const mqttCheckCommand: CliCommand = async (args, ctx) => {
     return 2;
   }
   const { config } = ctx;
-  const url = safeUrl(config.mqtt.url);
   const connection = new MqttConnection({
     config: config.mqtt,
     clientId: `${config.mqtt.client_id ?? `counter-edge-${config.window.hall}-${config.window.id}`}-check`,
@@ -29,10 +29,14 @@ export const mqttCheckCommand: CliCommand = async (args, ctx) => {
   const ok = await connected;
   clearTimeout(timer);
   const reason = connection.lastError;
+  const url = connection.safeUrl;
+  const version = connection.protocolVersion;
+  const user = connection.username;
   await connection.stop(1000);
-  const proto = config.mqtt.protocol_version === 5 ? 'MQTT 5' : 'MQTT 3.1.1';
+  const setting = config.mqtt.protocol_version;
+  const proto = version ? protocolName(version) : setting === 'auto' ? 'MQTT 5 or 3.1.1' : protocolName(setting);
   if (ok) {
-    ctx.out(`ok: connected to ${url} (${proto}) as ${config.mqtt.username ?? config.window.id}`);
+    ctx.out(`ok: connected to ${url} (${proto}) ${user === undefined ? 'without a user name' : `as ${user}`}`);
     return 0;
   }
   ctx.err(`failed: cannot connect to ${url} (${proto}) within ${timeoutMs} ms: ${reason ?? 'no answer'}`);

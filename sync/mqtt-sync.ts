@@ -7,6 +7,7 @@ import { isoWithOffset, type Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Outbox } from './outbox.ts';
 import { MqttConnection } from './mqtt-connection.ts';
+import { protocolName } from './mqtt-connect-plan.ts';
 import { EventPublisher } from './mqtt-publisher.ts';
 import { CommandProcessor, CommandRegistry, type CommandResult } from './mqtt-commands.ts';
 import { parseAck } from './mqtt-payload.ts';
@@ -37,6 +38,9 @@ export interface MqttHealth {
   inflight: number;
   published: number;
   reconnects: number;
+  /** While connected: the broker in use (no user info) and 'MQTT 5' or 'MQTT 3.1.1' (auto may fall back). */
+  url?: string;
+  protocol?: string;
 }
 
 /**
@@ -159,6 +163,8 @@ export class MqttSync extends EventEmitter {
     };
     const lastError = this.connection?.lastError;
     if (lastError) h.lastError = lastError;
+    const version = this.connection?.protocolVersion;
+    if (version) { h.url = this.connection!.safeUrl; h.protocol = protocolName(version); }
     return h;
   }
 
