@@ -2,8 +2,8 @@
 // credentials and TLS files? Connects once under a separate client id (so the running service
 // keeps its session), prints the outcome and exits 0 (connected) or 1 (with the reason).
 import type { CliCommand } from '../config/cli-context.ts';
-import { MqttConnection } from './mqtt-connection.ts';
-import { protocolName } from './mqtt-connect-plan.ts';
+import { MqttConnection, safeUrl } from './mqtt-connection.ts';
+import { brokerUrls, protocolName } from './mqtt-connect-plan.ts';
 
 export const mqttCheckCommand: CliCommand = async (args, ctx) => {
   const timeoutArg = args.find((a) => a.startsWith('--timeout='));
@@ -39,6 +39,6 @@ export const mqttCheckCommand: CliCommand = async (args, ctx) => {
     ctx.out(`ok: connected to ${url} (${proto}) ${user === undefined ? 'without a user name' : `as ${user}`}`);
     return 0;
   }
-  ctx.err(`failed: cannot connect to ${url} (${proto}) within ${timeoutMs} ms: ${reason ?? 'no answer'}`);
+  ctx.err(`failed: cannot connect to ${brokerUrls(config.mqtt).map(safeUrl).join(', ')} (${proto}) within ${timeoutMs} ms: ${reason ?? 'no answer'}`);
   return 1;
 };
