@@ -173,7 +173,24 @@ export class MqttSync extends EventEmitter {
     return h;
   }
 
+  /**
+   * Subscribes first and announces only after the SUBACK: a center that sends a command as soon as
+   * it sees status online must find the subscription in place (else the broker drops the command).
+   */
   private onUp(client: MqttClient): void {
+    const topics = this.topics!;
+    this.upClient = client;
+    client.subscribe([topics.cmdFilter, topics.ack], { qos: 1 }, (err, granted) => {
+      if (this.upClient !== client || !client.connected || this.stopping) return;
+      const refused = granted?.filter((g) => g.qos >= 128).map((g) => g.topic) ?? [];
+      if (err) this.fail(`mqtt: subscribing to commands failed: ${err.message}`);
+      else if (refused.length) this.fail(`mqtt: the broker refused the subscription to ${refused.join(', ')} (check its ACL)`);
+      this.announce(client);
+    });
+  }
+
+  /** birth, status online, every retained state, then the outbox drain. */
+  private announce(client: MqttClient): void {
     const topics = this.topics!;
     const reconnect = this.everConnected;
     this.everConnected = true;
@@ -181,7 +198,6 @@ export class MqttSync extends EventEmitter {
     const now = this.deps.clock.now();
     const birth = { boot: this.deps.boot, first_seq: h.firstPendingSeq, last_seq: h.lastSeq, pending: h.pending, ts: isoWithOffset(now, this.offset()) };
     this.onlineSince = now;
-    this.upClient = client;
     const status = this.onlineStatus();
     const failed = (what: string) => (err?: Error) => { if (err && err.message !== 'Connection closed') this.fail(`mqtt: publishing ${what} failed: ${err.message}`); };
     client.publish(topics.birth, JSON.stringify(birth), { qos: 1 }, failed('birth'));
@@ -189,16 +205,12 @@ export class MqttSync extends EventEmitter {
     if (this.stateFlush) { clearImmediate(this.stateFlush); this.stateFlush = undefined; }
     this.dirtyStates.clear();
     for (const [part, json] of this.states) client.publish(topics.state(part), json, { qos: 1, retain: true }, failed(`state/${part}`));
-    client.subscribe([topics.cmdFilter, topics.ack], { qos: 1 }, (err, granted) => {
-      const refused = granted?.filter((g) => g.qos >= 128).map((g) => g.topic) ?? [];
-      if (err && err.message !== 'Connection closed') this.fail(`mqtt: subscribing to commands failed: ${err.message}`);
-      else if (refused.length) this.fail(`mqtt: the broker refused the subscription to ${refused.join(', ')} (check its ACL)`);
-    });
     void this.publisher!.attach(client, reconnect);
     this.emit('connected');
   }
 
   private onDown(reason: string): void {
+    this.upClient = undefined;
     this.publisher?.detach();
     this.emit('disconnected', reason);
   }
