@@ -63,4 +63,31 @@ describe('MqttSync against a misbehaving broker (aedes hooks)', { timeout: 60_00
       await broker.stop();
     }
   });
+
+  it('a command name too long for its answer topic is answered on cmd_res within limits; events keep flowing', async () => {
+    const { broker, sync, outbox, logger } = await setup({});
+    const center = await startCollector(broker.url, [`${ROOT}cmd_res/#`, `${ROOT}evt/#`]);
+    try {
+      await sync.start();
+      await until(() => sync.health().connected, 5000, 'connected');
+      // cmd/<name> fits the 65,535-byte topic limit; cmd_res/<name> would not.
+      const name = 'n'.repeat(65_535 - `${ROOT}cmd/`.length);
+      await center.client.publishAsync(`${ROOT}cmd/${name}`, JSON.stringify({ cmd_id: 'long-1' }), { qos: 1 });
+      const res = await center.waitFor((m) => (m.json as { cmd_id?: string } | undefined)?.cmd_id === 'long-1', 5000, 'the answer to the long name');
+      assert.equal(res.topic, `${ROOT}cmd_res`);
+      assert.match((res.json as { error: string }).error, /invalid command name "n+… \(65\d+ chars\)": name is 65\d+ characters long \(at most 64\)/);
+      assert.ok(res.text.length < 400, `answer of ${res.text.length} bytes`);
+      const t0 = Date.now();
+      const { envelope } = outbox.append({ type: 'evaluation.submitted', data: { score: 5 } });
+      await center.waitFor((m) => m.topic === `${ROOT}evt/evaluation/submitted` && (m.json as { seq: number }).seq === envelope.seq, 2000, 'the press after it');
+      assert.ok(Date.now() - t0 < 2000);
+      assert.ok(sync.health().connected);
+      assert.equal(sync.health().reconnects, 0, 'the connection was never dropped');
+      assert.ok(!logger.records.some((r) => r.level === 'error'), JSON.stringify(logger.records.filter((r) => r.level === 'error')).slice(0, 300));
+    } finally {
+      await sync.stop();
+      await center.stop();
+      await broker.stop();
+    }
+  });
 });
