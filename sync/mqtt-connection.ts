@@ -6,6 +6,9 @@ import { readFile as fsReadFile } from 'node:fs/promises';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
+import { defaultClock, defaultScheduler, waitUntil } from './sync-time.ts';
 import { backoffMs } from '../drivers/driver.ts';
 import { brokerUrls, ConnectPlan, isVersionRefusal, protocolName, type NextStep, type ProtocolVersion } from './mqtt-connect-plan.ts';
 
@@ -25,6 +28,9 @@ export interface ConnectionDeps {
   /** A connection that lasted this long resets the backoff (a flapping one keeps backing off). */
   stableAfterMs?: number;
   random?: () => number;
+  /** Time and timers (default: the system's). */
+  clock?: Clock;
+  scheduler?: Scheduler;
 }
 
 /** Largest packet we accept from the broker (MQTT 5 tells the broker; bigger ones are never sent). */
@@ -41,8 +47,8 @@ export class MqttConnection extends EventEmitter {
   private gen = 0;
   private attempt = 0;
   private connectedAt = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private guardTimer: NodeJS.Timeout | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private guardTimer: TimerHandle | undefined;
   private secrets: { password?: string; ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined;
   private lastLoggedReason: string | undefined;
   private pendingReason: string | undefined;
@@ -52,7 +58,14 @@ export class MqttConnection extends EventEmitter {
   private sentUsername: string | undefined;
   lastError: string | undefined;
 
-  constructor(private readonly deps: ConnectionDeps) { super(); }
+  private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly deps: ConnectionDeps) {
+    super();
+    this.clock = defaultClock(deps.clock);
+    this.scheduler = defaultScheduler(deps.scheduler);
+  }
 
   /** URL of the broker in use (or tried next) without user info, safe for logs. */
   get safeUrl(): string { return safeUrl(this.plan?.target.url ?? brokerUrls(this.deps.config)[0]!); }
@@ -89,7 +102,7 @@ export class MqttConnection extends EventEmitter {
     this.isConnected = false;
     if (!client) return;
     if (wasConnected) {
-      await withTimeout(new Promise<void>((resolve) => client.end(false, {}, () => resolve())), timeoutMs);
+      await waitUntil(this.scheduler, (done) => client.end(false, {}, done), timeoutMs);
       this.emit('down', 'stop');
     }
     discard(client);
@@ -153,15 +166,14 @@ export class MqttConnection extends EventEmitter {
     }
     this.client = client;
     // mqtt.js has its own connect timeout; this guard covers a socket that neither connects nor closes.
-    this.guardTimer = setTimeout(() => {
+    this.guardTimer = this.scheduler.timeout(config.connect_timeout_ms + 2000, () => {
       if (gen === this.gen && !this.isConnected) { this.pendingReason = 'connect timed out'; this.onClosed(gen, client); }
-    }, config.connect_timeout_ms + 2000);
-    this.guardTimer.unref();
+    });
     client.on('connect', () => {
       if (gen !== this.gen) return;
-      if (this.guardTimer) clearTimeout(this.guardTimer);
+      this.guardTimer?.cancel();
       this.isConnected = true;
-      this.connectedAt = Date.now();
+      this.connectedAt = this.clock.monoMs();
       this.successfulConnects++;
       const refused = this.plan!.fallbackReason;
       const proto = `${protocolName(target.protocolVersion)}${refused ? `; the broker refused MQTT 5: ${refused}` : ''}`;
@@ -190,7 +202,7 @@ export class MqttConnection extends EventEmitter {
   private onClosed(gen: number, client: MqttClient): void {
     if (gen !== this.gen) return;
     this.gen++;
-    if (this.guardTimer) clearTimeout(this.guardTimer);
+    this.guardTimer?.cancel();
     const wasConnected = this.isConnected;
     this.isConnected = false;
     this.client = undefined;
@@ -200,7 +212,7 @@ export class MqttConnection extends EventEmitter {
     const reason = this.pendingReason ?? (wasConnected ? 'connection lost' : 'connection closed before CONNACK');
     this.pendingReason = undefined;
     this.versionRefused = undefined;
-    if (wasConnected && Date.now() - this.connectedAt >= (this.deps.stableAfterMs ?? 10_000)) this.attempt = 0;
+    if (wasConnected && this.clock.monoMs() - this.connectedAt >= (this.deps.stableAfterMs ?? 10_000)) this.attempt = 0;
     // 'down' first, so listeners forget the client before mqtt.js fails its pending callbacks.
     if (wasConnected && !this.stopped) this.emit('down', reason);
     discard(client);
@@ -231,13 +243,12 @@ export class MqttConnection extends EventEmitter {
     if (this.stopped || this.retryTimer) return;
     const { reconnect_min_ms: min, reconnect_max_ms: max } = this.deps.config;
     const delay = step === 'fallback' ? 0 : step === 'next-url' ? min : backoffMs(this.attempt++, min, Math.max(min, max), this.deps.random);
-    this.retryTimer = setTimeout(() => this.attemptConnect(), delay);
-    this.retryTimer.unref();
+    this.retryTimer = this.scheduler.timeout(delay, () => this.attemptConnect());
   }
 
   private clearTimers(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.guardTimer) clearTimeout(this.guardTimer);
+    this.retryTimer?.cancel();
+    this.guardTimer?.cancel();
     this.retryTimer = undefined;
     this.guardTimer = undefined;
   }
@@ -301,10 +312,4 @@ function discard(client: MqttClient): void {
   // A late socket error on a client we no longer use must not become an uncaught exception.
   client.on('error', () => undefined);
   client.end(true);
-}
-
-async function withTimeout(p: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([p, new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.max(0, ms)); })]);
-  if (timer) clearTimeout(timer);
 }

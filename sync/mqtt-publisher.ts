@@ -5,6 +5,8 @@ import type { MqttClient } from 'mqtt';
 import type { Clock } from '../core/clock.ts';
 import type { EventEnvelope } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
+import { waitUntil } from './sync-time.ts';
 import type { Outbox } from './outbox.ts';
 import type { Topics } from './mqtt-topics.ts';
 
@@ -12,6 +14,7 @@ export interface PublisherDeps {
   outbox: Outbox;
   logger: Logger;
   clock: Clock;
+  scheduler: Scheduler;
   topics: Topics;
   /** This run's boot; events of earlier boots are always historical. */
   boot: number;
@@ -44,8 +47,8 @@ export class EventPublisher {
   private publishedCount = 0;
   private marks: number[] = [];
   private marking = false;
-  private markTimer: NodeJS.Immediate | NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private markTimer: NodeJS.Immediate | TimerHandle | undefined;
+  private retryTimer: TimerHandle | undefined;
   private idleWaiters: Array<() => void> = [];
   private unsubscribe: (() => void) | undefined;
   private readonly evtTopics = new Map<string, string>();
@@ -68,7 +71,7 @@ export class EventPublisher {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.detach();
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer?.cancel();
   }
 
   /**
@@ -84,7 +87,7 @@ export class EventPublisher {
     // Marks still being written would otherwise be read back as pending and sent twice.
     // Bounded: a disk that keeps failing must not keep the events from going out (duplicates are
     // fine, the center dedupes on event_id).
-    await waitFor((resolve) => { void this.marksWritten().then(resolve); }, 2000);
+    await waitUntil(this.deps.scheduler, (resolve) => { void this.marksWritten().then(resolve); }, 2000);
     if (gen !== this.gen) return;
     this.ready = true;
     this.pump();
@@ -107,11 +110,13 @@ export class EventPublisher {
   /** Stops sending, waits (bounded) for in-flight PUBACKs, then for their marks to be written. */
   async quiesce(timeoutMs: number): Promise<void> {
     this.paused = true;
-    const deadline = Date.now() + timeoutMs;
-    while (this.inflightCount > 0 && this.client && Date.now() < deadline) {
-      await waitFor((resolve) => this.idleWaiters.push(resolve), deadline - Date.now());
+    const { clock, scheduler } = this.deps;
+    const deadline = clock.monoMs() + timeoutMs;
+    while (this.inflightCount > 0 && this.client) {
+      const left = deadline - clock.monoMs();
+      if (left <= 0 || !(await waitUntil(scheduler, (resolve) => this.idleWaiters.push(resolve), left))) break;
     }
-    await waitFor((resolve) => { void this.marksWritten().then(resolve); }, Math.max(0, deadline - Date.now()));
+    await waitUntil(scheduler, (resolve) => { void this.marksWritten().then(resolve); }, Math.max(0, deadline - clock.monoMs()));
   }
 
   private onCommitted(events: EventEnvelope[]): void {
@@ -210,8 +215,7 @@ export class EventPublisher {
       this.deps.logger.error(`mqtt: marking ${batch.length} events published failed (will retry): ${(err as Error).message}`);
       this.marks = batch.concat(this.marks);
       this.marking = false;
-      this.markTimer = setTimeout(() => void this.flushMarks(), RETRY_MS);
-      this.markTimer.unref();
+      this.markTimer = this.deps.scheduler.timeout(RETRY_MS, () => void this.flushMarks());
       return;
     }
     this.marking = false;
@@ -233,8 +237,7 @@ export class EventPublisher {
 
   private retryLater(): void {
     if (this.retryTimer) return;
-    this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.pump(); }, RETRY_MS);
-    this.retryTimer.unref();
+    this.retryTimer = this.deps.scheduler.timeout(RETRY_MS, () => { this.retryTimer = undefined; this.pump(); });
   }
 
   private isHistorical(ev: EventEnvelope): boolean {
@@ -256,13 +259,4 @@ export class EventPublisher {
 function contiguous(events: EventEnvelope[]): boolean {
   for (let i = 1; i < events.length; i++) if (events[i]!.seq !== events[i - 1]!.seq + 1) return false;
   return true;
-}
-
-async function waitFor(register: (resolve: () => void) => void, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    new Promise<void>((resolve) => register(resolve)),
-    new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.max(0, ms)); }),
-  ]);
-  if (timer) clearTimeout(timer);
 }

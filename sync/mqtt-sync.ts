@@ -5,6 +5,8 @@ import type { MqttClient } from 'mqtt';
 import type { Config } from '../config/schema.ts';
 import { isoWithOffset, type Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Scheduler } from '../core/scheduler.ts';
+import { defaultScheduler, waitUntil } from './sync-time.ts';
 import type { Outbox } from './outbox.ts';
 import { MqttConnection } from './mqtt-connection.ts';
 import { protocolName } from './mqtt-connect-plan.ts';
@@ -19,6 +21,8 @@ export interface MqttSyncDeps {
   window: { id: string; hall: string; utc_offset_minutes?: number };
   logger: Logger;
   clock: Clock;
+  /** Every timer of the MQTT side (default: the system's). */
+  scheduler?: Scheduler;
   outbox: Outbox;
   boot: number;
   version: string;
@@ -65,7 +69,12 @@ export class MqttSync extends EventEmitter {
   private onlineSince = 0;
   private upClient: MqttClient | undefined;
 
-  constructor(private readonly deps: MqttSyncDeps) { super(); }
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly deps: MqttSyncDeps) {
+    super();
+    this.scheduler = defaultScheduler(deps.scheduler);
+  }
 
   /** After a config reload: the retained status carries the hash of the config in effect. */
   setConfigHash(hash: string): void {
@@ -89,13 +98,13 @@ export class MqttSync extends EventEmitter {
     this.stopping = false;
     const logger = deps.logger;
     this.publisher = new EventPublisher({
-      outbox: deps.outbox, logger, clock: deps.clock, topics, boot: deps.boot,
+      outbox: deps.outbox, logger, clock: deps.clock, scheduler: this.scheduler, topics, boot: deps.boot,
       window: deps.config.inflight_window, historicalAfterMs: deps.historicalAfterMs ?? 5000,
       onRefused: (reason) => this.onRefused(reason),
     });
-    if (deps.commandJournalPath) this.journal = new CommandJournal({ path: deps.commandJournalPath, logger });
+    if (deps.commandJournalPath) this.journal = new CommandJournal({ path: deps.commandJournalPath, logger, scheduler: this.scheduler });
     this.processor = new CommandProcessor({
-      registry: this.commands, outbox: deps.outbox, clock: deps.clock, logger,
+      registry: this.commands, outbox: deps.outbox, clock: deps.clock, scheduler: this.scheduler, logger,
       utcOffsetMinutes: this.offset(), ...(this.journal ? { journal: this.journal } : {}),
     });
     if (this.journal) this.processor.preload(await this.journal.load());
@@ -105,7 +114,7 @@ export class MqttSync extends EventEmitter {
       username: deps.config.username ?? deps.window.id,
       ...(deps.password !== undefined ? { password: deps.password } : {}),
       will: { topic: topics.status, payload: JSON.stringify({ state: 'offline', boot: deps.boot, reason: 'lwt' }) },
-      logger,
+      logger, clock: deps.clock, scheduler: this.scheduler,
       ...(deps.readFile ? { readFile: deps.readFile } : {}),
     });
     this.connection = connection;
@@ -123,13 +132,14 @@ export class MqttSync extends EventEmitter {
     if (!connection || !publisher || this.stopping) return;
     this.stopping = true;
     if (this.stateFlush) clearImmediate(this.stateFlush);
-    const deadline = Date.now() + (opts.timeoutMs ?? 3000);
-    const left = () => Math.max(0, deadline - Date.now());
+    const clock = this.deps.clock;
+    const deadline = clock.monoMs() + (opts.timeoutMs ?? 3000);
+    const left = () => Math.max(0, deadline - clock.monoMs());
     const client = connection.current;
     if (client) {
       await publisher.quiesce(left() * 0.6);
       const offline = JSON.stringify({ state: 'offline', boot: this.deps.boot, reason: 'stop' });
-      await publishAndWait(client, this.topics!.status, offline, true, left() * 0.7);
+      await waitUntil(this.scheduler, (done) => client.publish(this.topics!.status, offline, { qos: 1, retain: true }, () => done()), left() * 0.7);
     }
     publisher.stop();
     await connection.stop(left());
@@ -169,7 +179,24 @@ export class MqttSync extends EventEmitter {
     return h;
   }
 
+  /**
+   * Subscribes first and announces only after the SUBACK: a center that sends a command as soon as
+   * it sees status online must find the subscription in place (else the broker drops the command).
+   */
   private onUp(client: MqttClient): void {
+    const topics = this.topics!;
+    this.upClient = client;
+    client.subscribe([topics.cmdFilter, topics.ack], { qos: 1 }, (err, granted) => {
+      if (this.upClient !== client || !client.connected || this.stopping) return;
+      const refused = granted?.filter((g) => g.qos >= 128).map((g) => g.topic) ?? [];
+      if (err) this.fail(`mqtt: subscribing to commands failed: ${err.message}`);
+      else if (refused.length) this.fail(`mqtt: the broker refused the subscription to ${refused.join(', ')} (check its ACL)`);
+      this.announce(client);
+    });
+  }
+
+  /** birth, status online, every retained state, then the outbox drain. */
+  private announce(client: MqttClient): void {
     const topics = this.topics!;
     const reconnect = this.everConnected;
     this.everConnected = true;
@@ -177,7 +204,6 @@ export class MqttSync extends EventEmitter {
     const now = this.deps.clock.now();
     const birth = { boot: this.deps.boot, first_seq: h.firstPendingSeq, last_seq: h.lastSeq, pending: h.pending, ts: isoWithOffset(now, this.offset()) };
     this.onlineSince = now;
-    this.upClient = client;
     const status = this.onlineStatus();
     const failed = (what: string) => (err?: Error) => { if (err && err.message !== 'Connection closed') this.fail(`mqtt: publishing ${what} failed: ${err.message}`); };
     client.publish(topics.birth, JSON.stringify(birth), { qos: 1 }, failed('birth'));
@@ -185,16 +211,12 @@ export class MqttSync extends EventEmitter {
     if (this.stateFlush) { clearImmediate(this.stateFlush); this.stateFlush = undefined; }
     this.dirtyStates.clear();
     for (const [part, json] of this.states) client.publish(topics.state(part), json, { qos: 1, retain: true }, failed(`state/${part}`));
-    client.subscribe([topics.cmdFilter, topics.ack], { qos: 1 }, (err, granted) => {
-      const refused = granted?.filter((g) => g.qos >= 128).map((g) => g.topic) ?? [];
-      if (err && err.message !== 'Connection closed') this.fail(`mqtt: subscribing to commands failed: ${err.message}`);
-      else if (refused.length) this.fail(`mqtt: the broker refused the subscription to ${refused.join(', ')} (check its ACL)`);
-    });
     void this.publisher!.attach(client, reconnect);
     this.emit('connected');
   }
 
   private onDown(reason: string): void {
+    this.upClient = undefined;
     this.publisher?.detach();
     this.emit('disconnected', reason);
   }
@@ -264,11 +286,4 @@ export class MqttSync extends EventEmitter {
   }
 
   private offset(): number { return this.deps.window.utc_offset_minutes ?? 480; }
-}
-
-function publishAndWait(client: MqttClient, topic: string, payload: string, retain: boolean, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, timeoutMs));
-    client.publish(topic, payload, { qos: 1, retain }, () => { clearTimeout(timer); resolve(); });
-  });
 }

@@ -6,7 +6,9 @@ import { dirname } from 'node:path';
 import { isoWithOffset, type Clock } from '../core/clock.ts';
 import type { EventEnvelope, EventInput } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
-import type { Outbox, OutboxHealth, OutboxStartInfo } from './outbox.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
+import { defaultScheduler } from './sync-time.ts';
+import type { Outbox, OutboxHealth, OutboxLoss, OutboxStartInfo } from './outbox.ts';
 import type { MaintainResult, OpenResult, ReadResult, Synchronous, WorkerStats } from './outbox-protocol.ts';
 import { GroupCommitQueue } from './outbox-group-commit.ts';
 import { OutboxWorkerClient } from './outbox-worker-client.ts';
@@ -18,6 +20,8 @@ export interface SqliteOutboxDeps {
   hall: string;
   utcOffsetMinutes: number;
   clock: Clock;
+  /** Maintenance, retries and worker restarts (default: the system's timers). */
+  scheduler?: Scheduler;
   logger: Logger;
   synchronous: Synchronous;
   maxBytes: number;
@@ -63,15 +67,22 @@ export class SqliteOutbox implements Outbox {
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'closing' | 'stopped' = 'new';
   private boot = 0;
   private lastSeq = 0;
+  /** Seq of the last event handed out (the next envelope's prev_seq). */
+  private prevSeq = 0;
+  private lost: OutboxLoss | undefined;
   private queue!: GroupCommitQueue;
-  private restartTimer: NodeJS.Timeout | null = null;
-  private maintenanceTimer: NodeJS.Timeout | null = null;
+  private restartTimer: TimerHandle | null = null;
+  private maintenanceTimer: TimerHandle | null = null;
   private stats: WorkerStats | null = null;
   private capAnnounced = false;
   private listeners = new Set<(events: EventEnvelope[]) => void>();
   private stopping: Promise<void> | null = null;
 
-  constructor(private readonly deps: SqliteOutboxDeps) {}
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly deps: SqliteOutboxDeps) {
+    this.scheduler = defaultScheduler(deps.scheduler);
+  }
 
   async start(): Promise<OutboxStartInfo> {
     if (this.state !== 'new') throw new Error(`outbox: start() called twice (state ${this.state})`);
@@ -91,6 +102,7 @@ export class SqliteOutbox implements Outbox {
       retryMinMs: this.deps.retryMinMs ?? 100,
       retryMaxMs: this.deps.retryMaxMs ?? 5000,
       logger,
+      scheduler: this.scheduler,
       send: (batch, retry, transfer) => (this.client?.running ? this.client.request({ op: 'write', batch, retry }, transfer) : null),
       committed: (events) => this.notify(events),
     });
@@ -103,15 +115,24 @@ export class SqliteOutbox implements Outbox {
     }
     this.boot = opened.boot;
     this.lastSeq = opened.lastSeq;
+    this.prevSeq = opened.prevSeq;
     if (opened.recovered) logger.error('outbox database was corrupt; moved aside and started fresh', { path, ...opened.recovered, lastSeq: this.lastSeq });
     const every = this.deps.maintenanceIntervalMs ?? 60_000;
-    this.maintenanceTimer = setInterval(() => {
+    this.maintenanceTimer = this.scheduler.interval(every, () => {
       this.maintain().catch((err) => logger.warn('outbox maintenance failed', { err }));
-    }, every);
-    this.maintenanceTimer.unref();
+    });
     this.state = 'running';
     logger.info('outbox started', { path, boot: this.boot, lastSeq: this.lastSeq, pending: this.stats?.pending });
-    return { boot: this.boot, lastSeq: this.lastSeq, ...(opened.recovered ? { recovered: opened.recovered } : {}) };
+    if (opened.lost) this.reportLoss(opened.lost);
+    return { boot: this.boot, lastSeq: this.lastSeq, ...(opened.recovered ? { recovered: opened.recovered } : {}), ...(opened.lost ? { lost: opened.lost } : {}) };
+  }
+
+  /** One loud line, a flag in health (and so in state/outbox) and a durable `outbox.lost` event. */
+  private reportLoss(lost: OutboxLoss): void {
+    this.lost = lost;
+    const range = lost.firstSeq === null ? `up to seq ${lost.lastSeq}` : `seq ${lost.firstSeq}..${lost.lastSeq}`;
+    this.deps.logger.error(`outbox: committed events that were not published are gone (${range}${lost.count !== null ? `, ${lost.count} events` : ''}): ${lost.reason}; seqs are not reused`, { path: this.deps.path });
+    this.append({ type: 'outbox.lost', data: { first_seq: lost.firstSeq, last_seq: lost.lastSeq, count: lost.count, exact: lost.exact, reason: lost.reason } });
   }
 
   /** Starts a worker and opens the database in it; continueBoot keeps this boot after a worker restart. */
@@ -155,6 +176,7 @@ export class SqliteOutbox implements Outbox {
     const envelope: EventEnvelope = {
       event_id: `${this.deps.window}-${this.boot}-${seq}`,
       seq,
+      prev_seq: this.prevSeq,
       boot: this.boot,
       type: input.type,
       ts: isoWithOffset(clock.now(), this.deps.utcOffsetMinutes),
@@ -173,6 +195,7 @@ export class SqliteOutbox implements Outbox {
       throw new TypeError(`outbox: data of event ${input.type} is not JSON-serialisable: ${(err as Error).message}`);
     }
     this.lastSeq = seq;
+    this.prevSeq = seq;
     return { envelope, durable: this.queue.add(envelope, body) };
   }
 
@@ -195,13 +218,13 @@ export class SqliteOutbox implements Outbox {
 
   private scheduleRestart(): void {
     if (this.state !== 'running' && this.state !== 'stopping') return;
-    this.restartTimer = setTimeout(() => {
+    this.restartTimer = this.scheduler.timeout(this.queue.nextDelay(), () => {
       this.restartTimer = null;
       this.openWorker(this.boot).then(
         () => { this.deps.logger.info('outbox worker restarted', { boot: this.boot }); this.queue.pump(); },
         (err: Error) => { this.deps.logger.error('outbox worker restart failed', { err }); this.scheduleRestart(); },
       );
-    }, this.queue.nextDelay());
+    });
   }
 
   private onStats(stats: WorkerStats): void {
@@ -258,6 +281,7 @@ export class SqliteOutbox implements Outbox {
       capReached: s?.capReached ?? false,
       ...(this.queue?.writeError ? { writeError: this.queue.writeError } : {}),
       uncommitted: this.queue?.uncommitted ?? 0,
+      ...(this.lost ? { lost: this.lost } : {}),
     };
   }
 
@@ -288,7 +312,7 @@ export class SqliteOutbox implements Outbox {
   private async stopOnce(): Promise<void> {
     this.state = 'stopping';
     const { logger } = this.deps;
-    if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
+    this.maintenanceTimer?.cancel();
     this.maintenanceTimer = null;
     const timeoutMs = this.deps.stopTimeoutMs ?? 10_000;
     if (!(await this.queue.drained(timeoutMs))) {
@@ -299,7 +323,7 @@ export class SqliteOutbox implements Outbox {
     // From here on an append could not be committed any more: refuse it loudly instead of losing it.
     this.state = 'closing';
     this.queue.stopRetrying();
-    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer?.cancel();
     this.restartTimer = null;
     // A write still in flight is answered before close: the worker handles requests in order.
     try {
@@ -314,8 +338,8 @@ export class SqliteOutbox implements Outbox {
 
   /** Test hook: ends the worker without a clean close, as a crash would (nothing is flushed). */
   async crashForTest(): Promise<void> {
-    if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
-    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.maintenanceTimer?.cancel();
+    this.restartTimer?.cancel();
     this.queue?.stopRetrying();
     this.state = 'stopped';
     await this.client?.kill();
