@@ -45,7 +45,9 @@ export function processRunner(spec: ProcessSpec): { launch(): Promise<void>; kil
     get running() { return child !== undefined; },
     async launch() {
       const started = Date.now();
-      const proc = spawn(spec.bin, spec.args, { stdio: ['ignore', 'pipe', 'pipe'], env: spec.env ?? process.env, ...(spec.cwd ? { cwd: spec.cwd } : {}) });
+      // Its own process group: RabbitMQ's start script runs the Erlang VM as a child, and a SIGKILL
+      // after the grace period must reach that too.
+      const proc = spawn(spec.bin, spec.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: spec.env ?? process.env, ...(spec.cwd ? { cwd: spec.cwd } : {}) });
       child = proc;
       let output = '';
       const keep = (d: Buffer) => { output = (output + d.toString()).slice(-6000); };
@@ -68,8 +70,9 @@ export function processRunner(spec: ProcessSpec): { launch(): Promise<void>; kil
       child = undefined;
       if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
       const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      // SIGTERM to the process only (the start script turns it into a graceful stop); SIGKILL to the group.
       proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), spec.stopTimeoutMs);
+      const timer = setTimeout(() => { try { process.kill(-proc.pid!, 'SIGKILL'); } catch { proc.kill('SIGKILL'); } }, spec.stopTimeoutMs);
       await gone;
       clearTimeout(timer);
     },
