@@ -208,6 +208,7 @@ export class MqttConnection extends EventEmitter {
     this.client = undefined;
     // A broker that cannot parse an MQTT 5 CONNECT (RabbitMQ < 3.13) just closes: no error, no CONNACK.
     const closedOnV5 = !wasConnected && this.pendingReason === undefined && this.plan!.target.protocolVersion === 5;
+    const byConnack = this.versionRefused !== undefined;
     const refusal = this.versionRefused ?? (closedOnV5 ? 'it closed the connection without a CONNACK' : undefined);
     const reason = this.pendingReason ?? (wasConnected ? 'connection lost' : 'connection closed before CONNACK');
     this.pendingReason = undefined;
@@ -220,7 +221,11 @@ export class MqttConnection extends EventEmitter {
     const url = this.safeUrl;
     if (wasConnected) this.plan!.lost();
     const step: NextStep = wasConnected ? 'backoff' : this.plan!.failed(refusal ? 'protocol' : 'other', refusal ?? reason);
-    const hint = refusal && this.deps.config.protocol_version === 5 ? ' (the broker does not speak MQTT 5: set mqtt.protocol_version to auto or 4)' : '';
+    const fixed5 = refusal !== undefined && this.deps.config.protocol_version === 5;
+    // A CONNACK says so for certain; a bare close only suggests it.
+    const hint = !fixed5 ? '' : byConnack
+      ? ' (the broker does not speak MQTT 5: set mqtt.protocol_version to auto or 4)'
+      : ' (a broker that does not speak MQTT 5 does this: try mqtt.protocol_version auto or 4)';
     if (step === 'fallback') this.deps.logger.info(`mqtt: ${url} refused MQTT 5 (${refusal}); trying MQTT 3.1.1`);
     else this.noteError(reason + hint, wasConnected, url);
     this.scheduleRetry(step);

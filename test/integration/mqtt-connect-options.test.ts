@@ -88,6 +88,22 @@ describe('mqtt.protocol_version auto', { timeout: 30_000 }, () => {
     }
   });
 
+  it('an explicit protocol_version 5 against a broker that closes the socket: a hint, no fallback', async () => {
+    const broker = await startAedes();
+    const proxy = await startMqtt3OnlyProxy(broker.port);
+    const { sync } = await makeSync(mqttConfig(proxy.url, { protocol_version: 5 }));
+    try {
+      await sync.start();
+      await waitUntil(() => proxy.refusedV5 >= 2, 10_000, 'two refused attempts');
+      assert.equal(sync.health().lastError, 'connection closed before CONNACK (a broker that does not speak MQTT 5 does this: try mqtt.protocol_version auto or 4)');
+      assert.equal(sync.health().connected, false);
+    } finally {
+      await sync.stop();
+      await proxy.stop();
+      await broker.stop();
+    }
+  });
+
   it('uses MQTT 5 with a broker that speaks it (mosquitto)', { skip: hasMosquitto() ? false : 'mosquitto binary not installed' }, async () => {
     const broker = await startMosquitto();
     const { sync, logger } = await makeSync(mqttConfig(broker.url, { protocol_version: 'auto' }));
