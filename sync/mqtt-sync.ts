@@ -1,6 +1,7 @@
 // The MQTT side of design §6, as one object the app wires: connection (with last will), birth and
 // retained state on every (re)connect, the outbox drain, commands and the center's acks.
 import { EventEmitter } from 'node:events';
+import { Type } from '@sinclair/typebox';
 import type { MqttClient } from 'mqtt';
 import type { Config } from '../config/schema.ts';
 import { isoWithOffset, type Clock } from '../core/clock.ts';
@@ -34,6 +35,8 @@ export interface MqttSyncDeps {
   commandJournalPath?: string;
   /** An event older than this when published carries historical: true (default 5000). */
   historicalAfterMs?: number;
+  /** outbox.require_ack and outbox.ack_timeout_ms: unacknowledged rows are published again after this. */
+  ack?: { requireAck: boolean; timeoutMs: number };
 }
 
 export interface MqttHealth {
@@ -45,6 +48,10 @@ export interface MqttHealth {
   /** While connected: the broker in use (no user info) and 'MQTT 5' or 'MQTT 3.1.1' (auto may fall back). */
   url?: string;
   protocol?: string;
+  /** Events the broker kept refusing, kept in the outbox and skipped (the last 20). */
+  poisoned?: Array<{ seq: number; type: string; tries: number }>;
+  /** Events published again because the center did not acknowledge them in time. */
+  resent?: number;
 }
 
 /**
@@ -101,7 +108,12 @@ export class MqttSync extends EventEmitter {
       outbox: deps.outbox, logger, clock: deps.clock, scheduler: this.scheduler, topics, boot: deps.boot,
       window: deps.config.inflight_window, historicalAfterMs: deps.historicalAfterMs ?? 5000,
       onRefused: (reason) => this.onRefused(reason),
+      poisonAfterTries: deps.config.poison_after_tries,
+      ...(deps.ack?.requireAck ? { resendUnackedAfterMs: deps.ack.timeoutMs } : {}),
     });
+    if (!this.commands.get('outbox.retry_poisoned')) {
+      this.commands.register('outbox.retry_poisoned', Type.Object({}, { additionalProperties: false }), async () => ({ retried: await this.retryPoisoned() }));
+    }
     if (deps.commandJournalPath) this.journal = new CommandJournal({ path: deps.commandJournalPath, logger, scheduler: this.scheduler });
     this.processor = new CommandProcessor({
       registry: this.commands, outbox: deps.outbox, clock: deps.clock, scheduler: this.scheduler, logger,
@@ -165,6 +177,19 @@ export class MqttSync extends EventEmitter {
     if (!this.stateFlush && this.connection?.connected) this.stateFlush = setImmediate(() => this.flushStates());
   }
 
+  /** Poisoned events become pending again and are published (in seq order from the oldest pending). */
+  async retryPoisoned(): Promise<number> {
+    const n = await this.deps.outbox.retryPoisoned();
+    this.publisher?.forgetPoisoned();
+    const client = this.connection?.current;
+    if (n > 0 && client && this.publisher && !this.stopping) {
+      this.deps.logger.info(`mqtt: ${n} poisoned events are pending again`);
+      // The drain's cursor is past them: start it again from the first pending row.
+      void this.publisher.attach(client, true);
+    }
+    return n;
+  }
+
   health(): MqttHealth {
     const h: MqttHealth = {
       connected: this.connection?.connected ?? false,
@@ -176,6 +201,9 @@ export class MqttSync extends EventEmitter {
     if (lastError) h.lastError = lastError;
     const version = this.connection?.protocolVersion;
     if (version) { h.url = this.connection!.safeUrl; h.protocol = protocolName(version); }
+    const poisoned = this.publisher?.poisoned ?? [];
+    if (poisoned.length > 0) h.poisoned = poisoned.map((p) => ({ seq: p.seq, type: p.type, tries: p.tries }));
+    if (this.publisher?.resent) h.resent = this.publisher.resent;
     return h;
   }
 
@@ -217,6 +245,7 @@ export class MqttSync extends EventEmitter {
 
   private onDown(reason: string): void {
     this.upClient = undefined;
+    this.publisher?.connectionLost(reason);
     this.publisher?.detach();
     this.emit('disconnected', reason);
   }

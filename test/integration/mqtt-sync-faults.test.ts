@@ -90,4 +90,77 @@ describe('MqttSync against a misbehaving broker (aedes hooks)', { timeout: 60_00
       await broker.stop();
     }
   });
+
+  it('a poison event (the broker closes the connection on its publish) is set aside after 3 tries; the rest flows in order; retried by command', async () => {
+    const POISON = `${ROOT}evt/print/done`;
+    let refuse = true;
+    const { broker, sync, outbox, logger } = await setup({
+      configure: (b) => {
+        b.authorizePublish = (_client, packet, cb) => { cb(refuse && packet.topic === POISON ? new Error('not allowed') : null); };
+      },
+    });
+    const center = await startCollector(broker.url, [`${ROOT}evt/#`, `${ROOT}cmd_res/#`]);
+    try {
+      const seqs = ['evaluation.submitted', 'print.done', 'evaluation.submitted', 'evaluation.submitted'].map((type) => outbox.append({ type }).envelope.seq);
+      await sync.start();
+      const evts = () => center.messages.filter((m) => m.topic.startsWith(`${ROOT}evt/`)).map((m) => m.json as { seq: number; type: string; data: Record<string, unknown>; historical?: boolean });
+      // At-least-once: an event whose PUBACK was lost with a connection comes again (the center dedupes).
+      const evals = () => [...new Set(evts().filter((e) => e.type === 'evaluation.submitted').map((e) => e.seq))];
+      await until(() => evals().length === 3, 15_000, 'the events around the poison one');
+      const after = await center.waitFor((m) => m.topic === `${ROOT}evt/outbox/poisoned`, 5000, 'outbox.poisoned');
+      assert.deepEqual((after.json as { data: unknown }).data, { seq: seqs[1], type: 'print.done', topic: POISON, tries: 3, reason: 'closed the connection (connection lost)' });
+      assert.deepEqual(evals(), [seqs[0], seqs[2], seqs[3]], 'the rest in seq order');
+      assert.equal(outbox.health().poisoned, 1);
+      assert.deepEqual(sync.health().poisoned, [{ seq: seqs[1], type: 'print.done', tries: 3 }]);
+      const lines = logger.records.filter((r) => r.level === 'error' && /poisoned/.test(String(r.msg)));
+      assert.equal(lines.length, 1, 'one log line names it');
+      assert.match(String(lines[0]!.msg), new RegExp(`event seq ${seqs[1]} on ${POISON} is poisoned`));
+      // Three tries of the poison event, plus at most one drop blamed first on the event before it
+      // (its PUBACK was lost with the connection; tried alone, it clears itself).
+      const reconnects = sync.health().reconnects;
+      assert.ok(reconnects >= 3 && reconnects <= 4, `three or four drops, then no more (got ${reconnects})`);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(sync.health().reconnects, reconnects, 'no endless resending');
+      assert.ok(sync.health().connected);
+      // The broker is fixed: the command brings the event back; it goes out, marked historical.
+      refuse = false;
+      await center.client.publishAsync(`${ROOT}cmd/outbox/retry_poisoned`, JSON.stringify({ cmd_id: 'retry-1' }), { qos: 1 });
+      const res = await center.waitFor((m) => m.topic === `${ROOT}cmd_res/outbox/retry_poisoned`, 5000, 'retry answer');
+      assert.deepEqual(res.json, { cmd_id: 'retry-1', status: 'ok', data: { retried: 1 } });
+      const late = await center.waitFor((m) => m.topic === POISON, 5000, 'the poisoned event after the retry');
+      assert.equal((late.json as { seq: number; historical?: boolean }).seq, seqs[1]);
+      assert.equal((late.json as { historical?: boolean }).historical, true);
+      await until(() => outbox.health().poisoned === 0 && outbox.health().pending === 0, 5000, 'nothing left');
+    } finally {
+      await sync.stop();
+      await center.stop();
+      await broker.stop();
+    }
+  });
+
+  it('require_ack: published events the center does not acknowledge in time are published again (historical); an ack stops it', async () => {
+    const { broker, sync, outbox, logger } = await setup({}, {}, { ack: { requireAck: true, timeoutMs: 400 } });
+    const center = await startCollector(broker.url, [`${ROOT}evt/#`]);
+    try {
+      const seqs = [outbox.append({ type: 'evaluation.submitted' }).envelope.seq, outbox.append({ type: 'evaluation.submitted' }).envelope.seq];
+      await sync.start();
+      const copies = (seq: number) => center.messages.filter((m) => (m.json as { seq: number }).seq === seq).map((m) => m.json as { historical?: boolean });
+      await until(() => copies(seqs[1]!).length >= 1, 5000, 'first publish');
+      assert.equal(copies(seqs[0]!)[0]!.historical, undefined, 'the first publish is live');
+      await until(() => copies(seqs[0]!).length >= 2 && copies(seqs[1]!).length >= 2, 5000, 'published again without an ack');
+      assert.equal(copies(seqs[0]!)[1]!.historical, true);
+      assert.ok(sync.health().resent! >= 2);
+      assert.equal(logger.records.filter((r) => /not acknowledged/.test(String(r.msg))).length, 1, 'one line per episode');
+      await center.client.publishAsync(`${ROOT}ack`, JSON.stringify({ upto_seq: seqs[1] }), { qos: 1 });
+      await until(() => outbox.health().lastAckedSeq === seqs[1], 5000, 'the ack');
+      await new Promise((r) => setTimeout(r, 300));
+      const n = center.messages.length;
+      await new Promise((r) => setTimeout(r, 1200));
+      assert.equal(center.messages.length, n, 'acknowledged events are not published again');
+    } finally {
+      await sync.stop();
+      await center.stop();
+      await broker.stop();
+    }
+  });
 });
