@@ -26,6 +26,14 @@ export interface BrokerSuiteSpec {
   expectProtocol: 'MQTT 5' | 'MQTT 3.1.1';
   /** How long one broker (re)start may take here (RabbitMQ boots an Erlang node). */
   startTimeoutMs: number;
+  /** The semantics docs/mqtt.md states for this broker version. */
+  semantics: {
+    retainedToWildcards: boolean;
+    /** QoS granted to a QoS 2 subscription. */
+    qos2Granted: 0 | 1 | 2;
+    /** Whether a publish to a topic with a '.' in a level is taken (NATS < 2.10 closes the connection). */
+    dotsInTopics: boolean;
+  };
 }
 
 const waitUntil = async (cond: () => boolean, timeoutMs: number, what: string) => {
@@ -135,6 +143,36 @@ export function brokerSuite(spec: BrokerSuiteSpec): void {
         await sub.stop();
         await proxy.stop();
       }
+    });
+
+    it(`semantics in docs/mqtt.md: retained to wildcards ${spec.semantics.retainedToWildcards ? 'yes' : 'no'}, QoS 2 granted as ${spec.semantics.qos2Granted}, dots ${spec.semantics.dotsInTopics ? 'taken' : 'refused'}`, async () => {
+      const { connectAsync } = await import('mqtt');
+      const pub = await connectAsync(broker.url, { protocolVersion: 4, clientId: 'semantics-pub', reconnectPeriod: 0 });
+      pub.on('error', () => undefined);
+      try {
+        await pub.publishAsync(`${ROOT}state/probe`, '{"p":1}', { qos: 1, retain: true });
+        const wild = await startCollector(broker.url, [`${ROOT}state/+`]);
+        const exact = await startCollector(broker.url, [`${ROOT}state/probe`]);
+        try {
+          await exact.waitFor((m) => m.topic === `${ROOT}state/probe`, 10_000, 'retained on the exact topic');
+          // The exact-topic subscriber got it: a wildcard subscriber made before it had the same chance.
+          await new Promise((r) => setTimeout(r, 1000));
+          assert.equal(wild.messages.some((m) => m.topic === `${ROOT}state/probe` && m.retain), spec.semantics.retainedToWildcards);
+          const granted = await wild.client.subscribeAsync(`${ROOT}qos2`, { qos: 2 });
+          assert.equal(granted[0]!.qos, spec.semantics.qos2Granted);
+        } finally {
+          await wild.stop();
+          await exact.stop();
+        }
+        await pub.publishAsync(`${ROOT}state/probe`, '', { qos: 1, retain: true });
+        const closed = new Promise<'closed'>((resolve) => pub.once('close', () => resolve('closed')));
+        const outcome = await Promise.race([
+          pub.publishAsync(`${ROOT}evt/a.b`, '{}', { qos: 1 }).then(() => 'taken' as const, () => 'closed' as const),
+          closed,
+          new Promise<'no answer'>((r) => setTimeout(() => r('no answer'), 5000)),
+        ]);
+        assert.equal(outcome, spec.semantics.dotsInTopics ? 'taken' : 'closed');
+      } finally { pub.end(true); }
     });
 
     it('answers a command on cmd/<name as levels> with cmd_res', async () => {

@@ -12,4 +12,6 @@ brokerSuite({
   expectProtocol: version && rabbitmqSpeaksMqtt5(version) ? 'MQTT 5' : 'MQTT 3.1.1',
   // ~12 s on an idle machine here; an Erlang node on two busy cores can take several times that.
   startTimeoutMs: 120_000,
+  // Tried with 3.10.8: retained messages go to exact-topic subscriptions only; QoS 2 becomes 1.
+  semantics: { retainedToWildcards: false, qos2Granted: 1, dotsInTopics: true },
 });
