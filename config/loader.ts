@@ -86,6 +86,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     issues.push({ file, line: at.line, col: at.col, path: keyPath.join('.'), message: describe(e.message, e.schema) });
   }
   issues.push(...envIssues.map((m) => ({ file: `env ${m.env}`, line: 0, col: 0, path: m.path, message: m.message })));
+  if (doc.hasIn(['mqtt', 'url']) && doc.hasIn(['mqtt', 'urls']) && !env.COUNTER_EDGE_MQTT_URL) {
+    issues.push({ ...locate(doc, ['mqtt', 'urls'], pos), file, path: 'mqtt.urls', message: 'give either mqtt.url or mqtt.urls, not both' });
+  }
   issues.push(...semanticChecks(withDefaults as Config).map((s) => ({ ...locate(doc, s.path, pos), file, path: s.path.join('.'), message: s.message })));
   if (issues.length) throw new ConfigError(issues.sort((a, b) => a.line - b.line || a.col - b.col));
 
@@ -109,6 +112,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
       node = node[k] as Record<string, unknown>;
     }
     node[o.path[o.path.length - 1]!] = value;
+    // The env URL points the service at one broker (tests, a unit file): it replaces a configured list.
+    if (o.env === 'COUNTER_EDGE_MQTT_URL') delete node.urls;
   }
   return problems;
 }

@@ -28,10 +28,11 @@ export const TlsSchema = Type.Object({
 
 export const MqttSchema = Type.Object({
   url: Type.String({ pattern: '^(mqtts?|wss?|tcp|tls)://', default: 'mqtt://127.0.0.1:1883', description: 'Broker URL (env COUNTER_EDGE_MQTT_URL overrides).' }),
-  protocol_version: Type.Union([Type.Literal(5), Type.Literal(4)], { default: 5, description: '5 = MQTT 5, 4 = MQTT 3.1.1.' }),
+  urls: Type.Optional(Type.Array(Type.String({ pattern: '^(mqtts?|wss?|tcp|tls)://' }), { minItems: 1, maxItems: 16, description: 'Brokers of a cluster without a load balancer, tried in turn on reconnect; instead of url.' })),
+  protocol_version: Type.Union([Type.Literal('auto'), Type.Literal(5), Type.Literal(4)], { default: 'auto', description: 'auto = MQTT 5, then 3.1.1 when the broker refuses 5; 5 = MQTT 5 only; 4 = MQTT 3.1.1 only.' }),
   prefix: Type.String({ pattern: '^[A-Za-z0-9_/-]+$', default: 'zwfw/v1' }),
   client_id: Type.Optional(Type.String({ description: 'Default: counter-edge-<hall>-<window>.' })),
-  username: Type.Optional(Type.String({ description: 'Default: the window id.' })),
+  username: Type.Optional(Type.String({ description: 'Default: the window id when a password is set, else none (brokers refuse a user name with an empty password).' })),
   password: Type.Optional(Type.String({ description: 'Prefer password_file or env COUNTER_EDGE_MQTT_PASSWORD.' })),
   password_file: Type.Optional(Type.String()),
   tls: Type.Optional(TlsSchema),
@@ -41,6 +42,8 @@ export const MqttSchema = Type.Object({
   reconnect_max_ms: Type.Integer({ minimum: 100, default: 30_000 }),
   inflight_window: Type.Integer({ minimum: 1, maximum: 10_000, default: 500, description: 'Un-acked QoS 1 publishes at once (mqtt.js breaks past 65535).' }),
   embedded_broker: Type.Boolean({ default: false, description: 'Run an in-process broker on the URL port (demo only; MQTT 3.1.1).' }),
+  // sync-core: poison events (docs/mqtt.md).
+  poison_after_tries: Type.Integer({ minimum: 2, maximum: 100, default: 3, description: 'Connection losses or refusals on the same event before it is set aside as poisoned (kept in the outbox, retried at the next start or by the outbox.retry_poisoned command).' }),
 }, { default: {}, additionalProperties: false });
 
 export const OutboxSchema = Type.Object({
@@ -49,6 +52,8 @@ export const OutboxSchema = Type.Object({
   retain_published_hours: Type.Number({ minimum: 0, default: 24 * 7, description: 'Keep published rows this long (acknowledged rows too).' }),
   require_ack: Type.Boolean({ default: false, description: 'Keep rows until the center acknowledges them on the ack topic.' }),
   group_commit_max: Type.Integer({ minimum: 1, default: 1000 }),
+  // sync-core: re-publishing what the center did not acknowledge (docs/mqtt.md).
+  ack_timeout_ms: Type.Integer({ minimum: 1000, default: 60_000, description: 'With require_ack: published rows not acknowledged within this are published again (historical: true).' }),
 }, { default: {}, additionalProperties: false });
 
 export const ApiSchema = Type.Object({

@@ -96,7 +96,8 @@ async function buildApp(loaded: LoadedConfig, logger: Logger, env: NodeJS.Proces
   app = new App({
     config, configHash: loaded.hash, version: VERSION, logger, clock, scheduler, outbox, notifier,
     watchdogMs: config.watchdog_ms || watchdogIntervalMs(env),
-    createMqtt: (boot) => new MqttSync({ config: config.mqtt, window: config.window, logger: logger.child({ part: 'mqtt' }), clock, outbox, boot, version: VERSION, configHash: loaded.hash, password, commandJournalPath: join(stateDir, 'commands.json') }),
+    createMqtt: (boot) => new MqttSync({ config: config.mqtt, window: config.window, logger: logger.child({ part: 'mqtt' }), clock, outbox, boot, version: VERSION, configHash: loaded.hash, password, commandJournalPath: join(stateDir, 'commands.json'),
+      ack: { requireAck: config.outbox.require_ack, timeoutMs: config.outbox.ack_timeout_ms } }),
     createDrivers: (c) => createDrivers(c, logger, clock),
     plugins,
   });

@@ -67,7 +67,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (!loaded) return 1;
     const c = loaded.config;
     const parts = DRIVER_KINDS.map((k) => `${k}=${c[k].enabled ? c[k].backend : 'off'}`);
-    out(`${file}: ok — window ${c.window.hall}/${c.window.id}, mqtt ${c.mqtt.url} (v${c.mqtt.protocol_version === 5 ? '5' : '3.1.1'}), ${parts.join(' ')}, hash ${loaded.hash}`);
+    out(`${file}: ok — window ${c.window.hall}/${c.window.id}, mqtt ${(c.mqtt.urls ?? [c.mqtt.url]).join(' ')} (${c.mqtt.protocol_version === 'auto' ? 'MQTT 5 or 3.1.1' : c.mqtt.protocol_version === 5 ? 'v5' : 'v3.1.1'}), ${parts.join(' ')}, hash ${loaded.hash}`);
     return 0;
   }
 

@@ -4,6 +4,7 @@
 import type { CliCommand } from '../config/cli-context.ts';
 import { systemScheduler } from '../core/scheduler.ts';
 import { MqttConnection, safeUrl } from './mqtt-connection.ts';
+import { brokerUrls, protocolName } from './mqtt-connect-plan.ts';
 
 export const mqttCheckCommand: CliCommand = async (args, ctx) => {
   const timeoutArg = args.find((a) => a.startsWith('--timeout='));
@@ -13,7 +14,6 @@ export const mqttCheckCommand: CliCommand = async (args, ctx) => {
     return 2;
   }
   const { config } = ctx;
-  const url = safeUrl(config.mqtt.url);
   const connection = new MqttConnection({
     config: config.mqtt,
     clientId: `${config.mqtt.client_id ?? `counter-edge-${config.window.hall}-${config.window.id}`}-check`,
@@ -29,12 +29,16 @@ export const mqttCheckCommand: CliCommand = async (args, ctx) => {
   const STEP_MS = 50;
   for (let waited = 0; !ok && waited < timeoutMs; waited += STEP_MS) await scheduler.sleep(Math.min(STEP_MS, timeoutMs - waited));
   const reason = connection.lastError;
+  const url = connection.safeUrl;
+  const version = connection.protocolVersion;
+  const user = connection.username;
   await connection.stop(1000);
-  const proto = config.mqtt.protocol_version === 5 ? 'MQTT 5' : 'MQTT 3.1.1';
+  const setting = config.mqtt.protocol_version;
+  const proto = version ? protocolName(version) : setting === 'auto' ? 'MQTT 5 or 3.1.1' : protocolName(setting);
   if (ok) {
-    ctx.out(`ok: connected to ${url} (${proto}) as ${config.mqtt.username ?? config.window.id}`);
+    ctx.out(`ok: connected to ${url} (${proto}) ${user === undefined ? 'without a user name' : `as ${user}`}`);
     return 0;
   }
-  ctx.err(`failed: cannot connect to ${url} (${proto}) within ${timeoutMs} ms: ${reason ?? 'no answer'}`);
+  ctx.err(`failed: cannot connect to ${brokerUrls(config.mqtt).map(safeUrl).join(', ')} (${proto}) within ${timeoutMs} ms: ${reason ?? 'no answer'}`);
   return 1;
 };

@@ -10,12 +10,14 @@ import type { Clock } from '../core/clock.ts';
 import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
 import { defaultClock, defaultScheduler, waitUntil } from './sync-time.ts';
 import { backoffMs } from '../drivers/driver.ts';
+import { brokerUrls, ConnectPlan, isVersionRefusal, protocolName, type NextStep, type ProtocolVersion } from './mqtt-connect-plan.ts';
 
 export type MqttConfig = Config['mqtt'];
 
 export interface ConnectionDeps {
   config: MqttConfig;
   clientId: string;
+  /** Sent only with a password or when config.username is set (brokers refuse a user with an empty password). */
   username: string;
   /** Resolved secret; when absent, config.password or config.password_file is used. */
   password?: string;
@@ -51,6 +53,9 @@ export class MqttConnection extends EventEmitter {
   private lastLoggedReason: string | undefined;
   private pendingReason: string | undefined;
   private successfulConnects = 0;
+  private plan: ConnectPlan | undefined;
+  private versionRefused: string | undefined;
+  private sentUsername: string | undefined;
   lastError: string | undefined;
 
   private readonly clock: Clock;
@@ -62,18 +67,26 @@ export class MqttConnection extends EventEmitter {
     this.scheduler = defaultScheduler(deps.scheduler);
   }
 
-  /** Broker URL without user info, safe for logs. */
-  get safeUrl(): string { return safeUrl(this.deps.config.url); }
+  /** URL of the broker in use (or tried next) without user info, safe for logs. */
+  get safeUrl(): string { return safeUrl(this.plan?.target.url ?? brokerUrls(this.deps.config)[0]!); }
   get connected(): boolean { return this.isConnected; }
+  /** The MQTT version of the established connection. */
+  get protocolVersion(): ProtocolVersion | undefined { return this.isConnected ? this.plan?.target.protocolVersion : undefined; }
+  /** The user name the last attempt sent (none without a password unless mqtt.username is set). */
+  get username(): string | undefined { return this.sentUsername; }
   get current(): MqttClient | undefined { return this.isConnected ? this.client : undefined; }
   /** Connections established after the first one. */
   get reconnects(): number { return Math.max(0, this.successfulConnects - 1); }
 
   async start(): Promise<void> {
     this.stopped = false;
-    const { tls, url } = this.deps.config;
-    if (tls && /^(mqtt|tcp|ws):/.test(url)) {
-      this.deps.logger.warn(`mqtt: tls settings are ignored because the url ${this.safeUrl} is not mqtts:// or wss://`);
+    const { tls, protocol_version } = this.deps.config;
+    const urls = brokerUrls(this.deps.config);
+    this.plan ??= new ConnectPlan(urls, protocol_version);
+    for (const url of urls) {
+      if (tls && /^(mqtt|tcp|ws):/.test(url)) {
+        this.deps.logger.warn(`mqtt: tls settings are ignored because the url ${safeUrl(url)} is not mqtts:// or wss://`);
+      }
     }
     this.attemptConnect();
   }
@@ -115,10 +128,11 @@ export class MqttConnection extends EventEmitter {
 
   private open(gen: number, secrets: NonNullable<MqttConnection['secrets']>): void {
     const { config } = this.deps;
+    const target = this.plan!.target;
+    this.versionRefused = undefined;
     const opts: IClientOptions = {
-      protocolVersion: config.protocol_version,
+      protocolVersion: target.protocolVersion,
       clientId: config.client_id ?? this.deps.clientId,
-      username: this.deps.username,
       clean: true,
       keepalive: config.keepalive_s,
       connectTimeout: config.connect_timeout_ms,
@@ -128,8 +142,12 @@ export class MqttConnection extends EventEmitter {
     };
     const will = this.deps.will;
     if (will) opts.will = { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true };
-    if (secrets.password !== undefined) opts.password = secrets.password;
-    if (config.protocol_version === 5) opts.properties = { maximumPacketSize: MAX_INCOMING_PACKET };
+    // RabbitMQ and ejabberd refuse a user name that comes with an empty password: send none then.
+    const password = secrets.password === '' ? undefined : secrets.password;
+    if (password !== undefined) opts.password = password;
+    if (password !== undefined || config.username !== undefined) opts.username = config.username ?? this.deps.username;
+    this.sentUsername = opts.username;
+    if (target.protocolVersion === 5) opts.properties = { maximumPacketSize: MAX_INCOMING_PACKET };
     if (config.tls) {
       opts.rejectUnauthorized = config.tls.reject_unauthorized;
       if (secrets.ca) opts.ca = secrets.ca;
@@ -139,10 +157,11 @@ export class MqttConnection extends EventEmitter {
     }
     let client: MqttClient;
     try {
-      client = connect(config.url, opts);
+      client = connect(target.url, opts);
     } catch (err) {
-      this.noteError(describeMqttError(err));
-      this.scheduleRetry();
+      const url = this.safeUrl;
+      this.noteError(describeMqttError(err), false, url);
+      this.scheduleRetry(this.plan!.failed('other', describeMqttError(err)));
       return;
     }
     this.client = client;
@@ -156,14 +175,21 @@ export class MqttConnection extends EventEmitter {
       this.isConnected = true;
       this.connectedAt = this.clock.monoMs();
       this.successfulConnects++;
-      if (this.lastError) this.deps.logger.info(`mqtt: connected to ${this.safeUrl} (after: ${this.lastError})`);
-      else this.deps.logger.info(`mqtt: connected to ${this.safeUrl}`);
+      const refused = this.plan!.fallbackReason;
+      const proto = `${protocolName(target.protocolVersion)}${refused ? `; the broker refused MQTT 5: ${refused}` : ''}`;
+      this.plan!.connected();
+      if (this.lastError) this.deps.logger.info(`mqtt: connected to ${this.safeUrl} (${proto}) (after: ${this.lastError})`);
+      else this.deps.logger.info(`mqtt: connected to ${this.safeUrl} (${proto})`);
       this.lastError = undefined;
       this.lastLoggedReason = undefined;
       this.emit('up', client);
     });
     client.on('message', (topic, payload) => { if (gen === this.gen) this.emit('message', topic, payload); });
-    client.on('error', (err) => { if (gen === this.gen) this.pendingReason = describeMqttError(err); });
+    client.on('error', (err) => {
+      if (gen !== this.gen) return;
+      this.pendingReason = describeMqttError(err);
+      if (!this.isConnected && isVersionRefusal((err as { code?: unknown }).code)) this.versionRefused = `CONNACK code ${String((err as { code?: unknown }).code)} (${this.pendingReason})`;
+    });
     client.on('disconnect', (packet) => {
       if (gen !== this.gen) return;
       const code = packet.reasonCode ?? 0;
@@ -180,33 +206,48 @@ export class MqttConnection extends EventEmitter {
     const wasConnected = this.isConnected;
     this.isConnected = false;
     this.client = undefined;
+    // A broker that cannot parse an MQTT 5 CONNECT (RabbitMQ < 3.13) just closes: no error, no CONNACK.
+    const closedOnV5 = !wasConnected && this.pendingReason === undefined && this.plan!.target.protocolVersion === 5;
+    const byConnack = this.versionRefused !== undefined;
+    const refusal = this.versionRefused ?? (closedOnV5 ? 'it closed the connection without a CONNACK' : undefined);
     const reason = this.pendingReason ?? (wasConnected ? 'connection lost' : 'connection closed before CONNACK');
     this.pendingReason = undefined;
+    this.versionRefused = undefined;
     if (wasConnected && this.clock.monoMs() - this.connectedAt >= (this.deps.stableAfterMs ?? 10_000)) this.attempt = 0;
     // 'down' first, so listeners forget the client before mqtt.js fails its pending callbacks.
     if (wasConnected && !this.stopped) this.emit('down', reason);
     discard(client);
     if (this.stopped) return;
-    this.noteError(reason, wasConnected);
-    this.scheduleRetry();
+    const url = this.safeUrl;
+    if (wasConnected) this.plan!.lost();
+    const step: NextStep = wasConnected ? 'backoff' : this.plan!.failed(refusal ? 'protocol' : 'other', refusal ?? reason);
+    const fixed5 = refusal !== undefined && this.deps.config.protocol_version === 5;
+    // A CONNACK says so for certain; a bare close only suggests it.
+    const hint = !fixed5 ? '' : byConnack
+      ? ' (the broker does not speak MQTT 5: set mqtt.protocol_version to auto or 4)'
+      : ' (a broker that does not speak MQTT 5 does this: try mqtt.protocol_version auto or 4)';
+    if (step === 'fallback') this.deps.logger.info(`mqtt: ${url} refused MQTT 5 (${refusal}); trying MQTT 3.1.1`);
+    else this.noteError(reason + hint, wasConnected, url);
+    this.scheduleRetry(step);
   }
 
-  private noteError(reason: string, wasConnected = false): void {
+  private noteError(reason: string, wasConnected = false, url = this.safeUrl): void {
     this.lastError = reason;
     // Repeating the same failure every few seconds would flood the journal: log a reason once.
-    if (reason === this.lastLoggedReason && !wasConnected) {
-      this.deps.logger.debug(`mqtt: still cannot connect to ${this.safeUrl}: ${reason}`);
+    if (`${url} ${reason}` === this.lastLoggedReason && !wasConnected) {
+      this.deps.logger.debug(`mqtt: still cannot connect to ${url}: ${reason}`);
       return;
     }
-    this.lastLoggedReason = reason;
-    const line = wasConnected ? `mqtt: connection to ${this.safeUrl} lost: ${reason}` : `mqtt: cannot connect to ${this.safeUrl}: ${reason}`;
-    this.deps.logger.warn(line, { url: this.safeUrl });
+    this.lastLoggedReason = `${url} ${reason}`;
+    const line = wasConnected ? `mqtt: connection to ${url} lost: ${reason}` : `mqtt: cannot connect to ${url}: ${reason}`;
+    this.deps.logger.warn(line, { url });
   }
 
-  private scheduleRetry(): void {
+  /** 3.1.1 after a refused 5 goes at once; the next URL of a round after reconnect_min_ms; a failed round backs off. */
+  private scheduleRetry(step: NextStep = 'backoff'): void {
     if (this.stopped || this.retryTimer) return;
     const { reconnect_min_ms: min, reconnect_max_ms: max } = this.deps.config;
-    const delay = backoffMs(this.attempt++, min, Math.max(min, max), this.deps.random);
+    const delay = step === 'fallback' ? 0 : step === 'next-url' ? min : backoffMs(this.attempt++, min, Math.max(min, max), this.deps.random);
     this.retryTimer = this.scheduler.timeout(delay, () => this.attemptConnect());
   }
 

@@ -1,6 +1,7 @@
 // The MQTT side of design §6, as one object the app wires: connection (with last will), birth and
 // retained state on every (re)connect, the outbox drain, commands and the center's acks.
 import { EventEmitter } from 'node:events';
+import { Type } from '@sinclair/typebox';
 import type { MqttClient } from 'mqtt';
 import type { Config } from '../config/schema.ts';
 import { isoWithOffset, type Clock } from '../core/clock.ts';
@@ -9,6 +10,7 @@ import type { Scheduler } from '../core/scheduler.ts';
 import { defaultScheduler, waitUntil } from './sync-time.ts';
 import type { Outbox } from './outbox.ts';
 import { MqttConnection } from './mqtt-connection.ts';
+import { protocolName } from './mqtt-connect-plan.ts';
 import { EventPublisher } from './mqtt-publisher.ts';
 import { CommandProcessor, CommandRegistry, type CommandResult } from './mqtt-commands.ts';
 import { parseAck } from './mqtt-payload.ts';
@@ -33,6 +35,8 @@ export interface MqttSyncDeps {
   commandJournalPath?: string;
   /** An event older than this when published carries historical: true (default 5000). */
   historicalAfterMs?: number;
+  /** outbox.require_ack and outbox.ack_timeout_ms: unacknowledged rows are published again after this. */
+  ack?: { requireAck: boolean; timeoutMs: number };
 }
 
 export interface MqttHealth {
@@ -41,6 +45,13 @@ export interface MqttHealth {
   inflight: number;
   published: number;
   reconnects: number;
+  /** While connected: the broker in use (no user info) and 'MQTT 5' or 'MQTT 3.1.1' (auto may fall back). */
+  url?: string;
+  protocol?: string;
+  /** Events the broker kept refusing, kept in the outbox and skipped (the last 20). */
+  poisoned?: Array<{ seq: number; type: string; tries: number }>;
+  /** Events published again because the center did not acknowledge them in time. */
+  resent?: number;
 }
 
 /**
@@ -97,7 +108,12 @@ export class MqttSync extends EventEmitter {
       outbox: deps.outbox, logger, clock: deps.clock, scheduler: this.scheduler, topics, boot: deps.boot,
       window: deps.config.inflight_window, historicalAfterMs: deps.historicalAfterMs ?? 5000,
       onRefused: (reason) => this.onRefused(reason),
+      poisonAfterTries: deps.config.poison_after_tries,
+      ...(deps.ack?.requireAck ? { resendUnackedAfterMs: deps.ack.timeoutMs } : {}),
     });
+    if (!this.commands.get('outbox.retry_poisoned')) {
+      this.commands.register('outbox.retry_poisoned', Type.Object({}, { additionalProperties: false }), async () => ({ retried: await this.retryPoisoned() }));
+    }
     if (deps.commandJournalPath) this.journal = new CommandJournal({ path: deps.commandJournalPath, logger, scheduler: this.scheduler });
     this.processor = new CommandProcessor({
       registry: this.commands, outbox: deps.outbox, clock: deps.clock, scheduler: this.scheduler, logger,
@@ -161,6 +177,19 @@ export class MqttSync extends EventEmitter {
     if (!this.stateFlush && this.connection?.connected) this.stateFlush = setImmediate(() => this.flushStates());
   }
 
+  /** Poisoned events become pending again and are published (in seq order from the oldest pending). */
+  async retryPoisoned(): Promise<number> {
+    const n = await this.deps.outbox.retryPoisoned();
+    this.publisher?.forgetPoisoned();
+    const client = this.connection?.current;
+    if (n > 0 && client && this.publisher && !this.stopping) {
+      this.deps.logger.info(`mqtt: ${n} poisoned events are pending again`);
+      // The drain's cursor is past them: start it again from the first pending row.
+      void this.publisher.attach(client, true);
+    }
+    return n;
+  }
+
   health(): MqttHealth {
     const h: MqttHealth = {
       connected: this.connection?.connected ?? false,
@@ -170,10 +199,32 @@ export class MqttSync extends EventEmitter {
     };
     const lastError = this.connection?.lastError;
     if (lastError) h.lastError = lastError;
+    const version = this.connection?.protocolVersion;
+    if (version) { h.url = this.connection!.safeUrl; h.protocol = protocolName(version); }
+    const poisoned = this.publisher?.poisoned ?? [];
+    if (poisoned.length > 0) h.poisoned = poisoned.map((p) => ({ seq: p.seq, type: p.type, tries: p.tries }));
+    if (this.publisher?.resent) h.resent = this.publisher.resent;
     return h;
   }
 
+  /**
+   * Subscribes first and announces only after the SUBACK: a center that sends a command as soon as
+   * it sees status online must find the subscription in place (else the broker drops the command).
+   */
   private onUp(client: MqttClient): void {
+    const topics = this.topics!;
+    this.upClient = client;
+    client.subscribe([topics.cmdFilter, topics.ack], { qos: 1 }, (err, granted) => {
+      if (this.upClient !== client || !client.connected || this.stopping) return;
+      const refused = granted?.filter((g) => g.qos >= 128).map((g) => g.topic) ?? [];
+      if (err) this.fail(`mqtt: subscribing to commands failed: ${err.message}`);
+      else if (refused.length) this.fail(`mqtt: the broker refused the subscription to ${refused.join(', ')} (check its ACL)`);
+      this.announce(client);
+    });
+  }
+
+  /** birth, status online, every retained state, then the outbox drain. */
+  private announce(client: MqttClient): void {
     const topics = this.topics!;
     const reconnect = this.everConnected;
     this.everConnected = true;
@@ -181,7 +232,6 @@ export class MqttSync extends EventEmitter {
     const now = this.deps.clock.now();
     const birth = { boot: this.deps.boot, first_seq: h.firstPendingSeq, last_seq: h.lastSeq, pending: h.pending, ts: isoWithOffset(now, this.offset()) };
     this.onlineSince = now;
-    this.upClient = client;
     const status = this.onlineStatus();
     const failed = (what: string) => (err?: Error) => { if (err && err.message !== 'Connection closed') this.fail(`mqtt: publishing ${what} failed: ${err.message}`); };
     client.publish(topics.birth, JSON.stringify(birth), { qos: 1 }, failed('birth'));
@@ -189,16 +239,13 @@ export class MqttSync extends EventEmitter {
     if (this.stateFlush) { clearImmediate(this.stateFlush); this.stateFlush = undefined; }
     this.dirtyStates.clear();
     for (const [part, json] of this.states) client.publish(topics.state(part), json, { qos: 1, retain: true }, failed(`state/${part}`));
-    client.subscribe([topics.cmdFilter, topics.ack], { qos: 1 }, (err, granted) => {
-      const refused = granted?.filter((g) => g.qos >= 128).map((g) => g.topic) ?? [];
-      if (err && err.message !== 'Connection closed') this.fail(`mqtt: subscribing to commands failed: ${err.message}`);
-      else if (refused.length) this.fail(`mqtt: the broker refused the subscription to ${refused.join(', ')} (check its ACL)`);
-    });
     void this.publisher!.attach(client, reconnect);
     this.emit('connected');
   }
 
   private onDown(reason: string): void {
+    this.upClient = undefined;
+    this.publisher?.connectionLost(reason);
     this.publisher?.detach();
     this.emit('disconnected', reason);
   }

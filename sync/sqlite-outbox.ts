@@ -250,6 +250,20 @@ export class SqliteOutbox implements Outbox {
       .catch((err: Error) => { throw new Error(`outbox: markPublished of ${seqs.length} events failed: ${err.message}`, { cause: err }); });
   }
 
+  async readUnacknowledged(publishedBefore: number, limit: number): Promise<EventEnvelope[]> {
+    if (limit <= 0) return [];
+    const r = await this.requireClient().request<ReadResult>({ op: 'readUnacked', publishedBefore, limit: Math.floor(limit) });
+    return JSON.parse(r.json) as EventEnvelope[];
+  }
+
+  async markPoisoned(seq: number): Promise<void> {
+    await this.requireClient().request<number>({ op: 'poison', seq });
+  }
+
+  async retryPoisoned(): Promise<number> {
+    return this.requireClient().request<number>({ op: 'retryPoisoned' });
+  }
+
   async acknowledgeUpTo(uptoSeq: number): Promise<void> {
     if (!Number.isSafeInteger(uptoSeq) || uptoSeq < 0) throw new TypeError(`outbox: acknowledgeUpTo needs a seq ≥ 0 (got ${uptoSeq})`);
     await this.requireClient().request<number>({ op: 'ack', uptoSeq })
@@ -279,6 +293,7 @@ export class SqliteOutbox implements Outbox {
       bytes: s?.bytes ?? 0,
       capBytes: this.deps.maxBytes,
       capReached: s?.capReached ?? false,
+      poisoned: s?.poisoned ?? 0,
       ...(this.queue?.writeError ? { writeError: this.queue.writeError } : {}),
       uncommitted: this.queue?.uncommitted ?? 0,
       ...(this.lost ? { lost: this.lost } : {}),

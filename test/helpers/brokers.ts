@@ -45,6 +45,10 @@ export function mqttConfig(url: string, over: Partial<Config['mqtt']> = {}): Con
 export interface AedesOptions {
   /** Accept only this user/password (anything else gets "Not authorized"). */
   credentials?: { username: string; password: string };
+  /** Sees the user name and password of every CONNECT that reaches authentication. */
+  onLogin?: (username: string | undefined, password: string | undefined) => void;
+  /** Installs hooks on each new aedes instance (authorizePublish, authorizeSubscribe, ...). */
+  configure?: (broker: import('aedes').Aedes) => void;
 }
 
 export async function startAedes(opts: AedesOptions = {}): Promise<TestBroker> {
@@ -53,6 +57,9 @@ export async function startAedes(opts: AedesOptions = {}): Promise<TestBroker> {
   let current: { server: Server; sockets: Set<Socket>; close(): Promise<void> } | undefined;
   const boot = async () => {
     const broker = await Aedes.createBroker();
+    opts.configure?.(broker);
+    const onLogin = opts.onLogin;
+    if (onLogin) broker.authenticate = (_client, user, pass, done) => { onLogin(user ?? undefined, pass?.toString()); done(null, true); };
     if (opts.credentials) {
       const { username, password } = opts.credentials;
       broker.authenticate = (_client, user, pass, done) => {

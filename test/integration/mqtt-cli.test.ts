@@ -7,8 +7,8 @@ import { memoryLogger } from '../../core/logger.ts';
 import { mqttCheckCommand } from '../../sync/mqtt-cli.ts';
 import { freePort, startAedes } from '../helpers/brokers.ts';
 
-function context(url: string) {
-  const { config } = parseConfig(`window:\n  id: A07\nmqtt:\n  url: ${url}\n  protocol_version: 4\n  reconnect_min_ms: 50\n  reconnect_max_ms: 200\n`, 'test.yaml');
+function context(url: string, extra = '  protocol_version: 4\n') {
+  const { config } = parseConfig(`window:\n  id: A07\nmqtt:\n  url: ${url}\n${extra}  reconnect_min_ms: 50\n  reconnect_max_ms: 200\n`, 'test.yaml');
   const out: string[] = [];
   const err: string[] = [];
   const ctx: CliContext = {
@@ -23,6 +23,15 @@ describe('mqtt check', { timeout: 30_000 }, () => {
     const broker = await startAedes();
     try {
       const { ctx, out } = context(broker.url);
+      assert.equal(await mqttCheckCommand([], ctx), 0);
+      assert.match(out.join('\n'), new RegExp(`^ok: connected to ${broker.url} \\(MQTT 3\\.1\\.1\\) without a user name$`));
+    } finally { await broker.stop(); }
+  });
+
+  it('reports the version protocol_version auto settled on and the user name sent with a password', async () => {
+    const broker = await startAedes({ credentials: { username: 'A07', password: 'pw' } });
+    try {
+      const { ctx, out } = context(broker.url, '  password: pw\n');
       assert.equal(await mqttCheckCommand([], ctx), 0);
       assert.match(out.join('\n'), new RegExp(`^ok: connected to ${broker.url} \\(MQTT 3\\.1\\.1\\) as A07$`));
     } finally { await broker.stop(); }

@@ -22,7 +22,7 @@ test('every example config validates', async () => {
 test('defaults fill what the file leaves out', () => {
   const { config } = parseConfig('window:\n  id: A01\n', 'min.yaml');
   assert.equal(config.window.hall, 'main');
-  assert.equal(config.mqtt.protocol_version, 5);
+  assert.equal(config.mqtt.protocol_version, 'auto');
   assert.equal(config.mqtt.prefix, 'zwfw/v1');
   assert.equal(config.outbox.synchronous, 'FULL');
   assert.equal(config.api.host, '127.0.0.1');
@@ -93,4 +93,21 @@ test('counter-edge config check: exit 1 with every error, exit 0 with a summary'
   const json = JSON.parse(schema.stdout);
   assert.equal(json.type, 'object');
   assert.ok(json.properties.mqtt.properties.url);
+});
+
+test('mqtt.urls: a broker list instead of mqtt.url; both at once is refused; the env URL replaces the list', () => {
+  const { config } = parseConfig('window:\n  id: A01\nmqtt:\n  urls: [mqtt://a:1883, mqtts://b:8883]\n', 'u.yaml');
+  assert.deepEqual(config.mqtt.urls, ['mqtt://a:1883', 'mqtts://b:8883']);
+  assert.throws(() => parseConfig('window:\n  id: A01\nmqtt:\n  url: mqtt://a:1\n  urls: [mqtt://b:1]\n', 'both.yaml'),
+    (e: ConfigError) => /^both\.yaml:5:3 mqtt\.urls: give either mqtt\.url or mqtt\.urls, not both$/.test(e.message));
+  assert.throws(() => parseConfig('window:\n  id: A01\nmqtt:\n  urls: [http://b:1]\n', 'bad.yaml'), /bad\.yaml:4:\d+ mqtt\.urls\.0: /);
+  assert.throws(() => parseConfig('window:\n  id: A01\nmqtt:\n  urls: []\n', 'empty.yaml'), /empty\.yaml:4:\d+ mqtt\.urls: /);
+  const env = parseConfig('window:\n  id: A01\nmqtt:\n  urls: [mqtt://a:1, mqtt://b:1]\n', 'e.yaml', { COUNTER_EDGE_MQTT_URL: 'mqtt://c:1' }).config;
+  assert.equal(env.mqtt.url, 'mqtt://c:1');
+  assert.equal(env.mqtt.urls, undefined);
+});
+
+test('mqtt.protocol_version takes auto, 5 or 4', () => {
+  for (const v of ['auto', 5, 4]) assert.equal(parseConfig(`window:\n  id: A01\nmqtt:\n  protocol_version: ${v}\n`, 'p.yaml').config.mqtt.protocol_version, v);
+  assert.throws(() => parseConfig('window:\n  id: A01\nmqtt:\n  protocol_version: 3\n', 'p.yaml'), /p\.yaml:4:3 mqtt\.protocol_version: must be one of "auto", 5, 4/);
 });
