@@ -2,28 +2,15 @@
 // reports every problem at once as `file:line:col key.path: message`.
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { LineCounter, parseDocument, isMap, isNode, type Document } from 'yaml';
+import { isMap, isNode, type Document, type LineCounter } from 'yaml';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from './schema.ts';
 import { validateButtonsConfig } from '../drivers/buttons/config.ts';
+import { ConfigError, formatIssue, type ConfigIssue } from './config-error.ts';
+import { parseYaml, readConfigText } from './yaml-source.ts';
 
-export interface ConfigIssue {
-  file: string;
-  line: number;
-  col: number;
-  /** Dotted key path, e.g. mqtt.url or buttons.keys.2 */
-  path: string;
-  message: string;
-}
-
-export class ConfigError extends Error {
-  constructor(readonly issues: ConfigIssue[]) {
-    super(issues.map(formatIssue).join('\n'));
-    this.name = 'ConfigError';
-  }
-}
-
-export const formatIssue = (i: ConfigIssue): string => `${i.file}:${i.line}:${i.col} ${i.path || '(root)'}: ${i.message}`;
+export { ConfigError, formatIssue, type ConfigIssue };
+export { CONFIG_LIMITS } from './yaml-source.ts';
 
 /** Environment variables that override config keys (systemd units and tests use them). */
 export const ENV_OVERRIDES: Array<{ env: string; path: string[]; kind: 'string' | 'integer' }> = [
@@ -41,31 +28,21 @@ export interface LoadedConfig {
   hash: string;
 }
 
+/**
+ * The one function that decides whether a config is good: `run`, `config check` and reload all
+ * come here, and everything `run` needs of the values is in the schema (bounds included), so a
+ * config that passes here is not refused later for its values.
+ */
 export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : String((err as Error).message);
-    throw new ConfigError([{ file: path, line: 0, col: 0, path: '', message: `cannot read config: ${why}` }]);
-  }
-  return parseConfig(text, path, env);
+  return parseConfig(await readConfigText(path), path, env);
 }
 
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = {}): LoadedConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const { doc, data, lineCounter } = parseYaml(text, file);
   const issues: ConfigIssue[] = [];
   const pos = (offset: number) => lineCounter.linePos(offset);
-  for (const e of [...doc.errors, ...doc.warnings]) {
-    const p = pos(e.pos[0]);
-    issues.push({ file, line: p.line, col: p.col, path: '', message: `YAML: ${e.message.split('\n')[0]}` });
-  }
-  if (doc.errors.length) throw new ConfigError(issues);
-  issues.length = 0;
 
-  let raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown = data;
   if (raw === null || raw === undefined) raw = {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError([{ file, line: 1, col: 1, path: '', message: 'the config must be a mapping of keys (window:, mqtt:, ...)' }]);
@@ -76,20 +53,23 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   for (const e of Value.Errors(ConfigSchema, withDefaults)) {
     const keyPath = e.path.split('/').filter(Boolean).map(unescapePointer);
     // Union members report once per branch; one message per key is clearer.
-    if (issues.some((i) => i.path === keyPath.join('.') && i.message === e.message)) continue;
-    const envOverride = ENV_OVERRIDES.find((o) => o.path.join('.') === keyPath.join('.') && env[o.env] !== undefined);
+    if (issues.some((i) => i.path === keyPathText(keyPath) && i.message === describe(e.message, e.schema))) continue;
+    const envOverride = ENV_OVERRIDES.find((o) => o.path.join('.') === keyPathText(keyPath) && env[o.env] !== undefined);
     if (envOverride) {
-      issues.push({ file: `env ${envOverride.env}`, line: 0, col: 0, path: keyPath.join('.'), message: describe(e.message, e.schema) });
+      issues.push({ file: `env ${envOverride.env}`, line: 0, col: 0, path: keyPathText(keyPath), message: describe(e.message, e.schema) });
       continue;
     }
     const at = locate(doc, keyPath, pos);
-    issues.push({ file, line: at.line, col: at.col, path: keyPath.join('.'), message: describe(e.message, e.schema) });
+    issues.push({ file, line: at.line, col: at.col, path: keyPathText(keyPath), message: describe(e.message, e.schema) });
   }
   issues.push(...envIssues.map((m) => ({ file: `env ${m.env}`, line: 0, col: 0, path: m.path, message: m.message })));
   if (doc.hasIn(['mqtt', 'url']) && doc.hasIn(['mqtt', 'urls']) && !env.COUNTER_EDGE_MQTT_URL) {
     issues.push({ ...locate(doc, ['mqtt', 'urls'], pos), file, path: 'mqtt.urls', message: 'give either mqtt.url or mqtt.urls, not both' });
   }
-  issues.push(...semanticChecks(withDefaults as Config).map((s) => ({ ...locate(doc, s.path, pos), file, path: s.path.join('.'), message: s.message })));
+  // Cross-field rules assume the shapes the schema promises: only a schema-valid config gets them.
+  if (!issues.length) {
+    issues.push(...semanticChecks(withDefaults as Config).map((s) => ({ ...locate(doc, s.path, pos), file, path: keyPathText(s.path), message: s.message })));
+  }
   if (issues.length) throw new ConfigError(issues.sort((a, b) => a.line - b.line || a.col - b.col));
 
   const config = withDefaults as Config;
@@ -139,10 +119,16 @@ function describe(message: string, schema: { description?: string; pattern?: str
   return schema.description ? `${m} (${schema.description})` : m;
 }
 
+/**
+ * a.b.c. A key that is not a plain name is shown as <key> (the position says which): such a key is
+ * usually a broken line, and quoting it would quote the file (perhaps the line of a password).
+ */
+const keyPathText = (keys: string[]): string => keys.map((k) => (/^[A-Za-z0-9_-]{1,64}$/.test(k) ? k : '<key>')).join('.');
+
 const unescapePointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** Line:col of the deepest YAML node that exists on the key path (missing keys point at their parent). */
-function locate(doc: Document, keyPath: string[], pos: (o: number) => { line: number; col: number }): { line: number; col: number } {
+function locate(doc: Document, keyPath: string[], pos: LineCounter['linePos']): { line: number; col: number } {
   for (let n = keyPath.length; n >= 0; n--) {
     const sub = keyPath.slice(0, n).map((k) => (/^\d+$/.test(k) ? Number(k) : k));
     const parent = n > 0 ? doc.getIn(sub.slice(0, -1), true) : undefined;

@@ -48,10 +48,10 @@ export const MqttSchema = Type.Object({
 
 export const OutboxSchema = Type.Object({
   synchronous: Type.Union([Type.Literal('FULL'), Type.Literal('NORMAL'), Type.Literal('EXTRA')], { default: 'FULL' }),
-  max_bytes: Type.Integer({ minimum: 1_000_000, default: 256 * 1024 * 1024, description: 'Disk cap of the outbox database.' }),
-  retain_published_hours: Type.Number({ minimum: 0, default: 24 * 7, description: 'Keep published rows this long (acknowledged rows too).' }),
+  max_bytes: Type.Integer({ minimum: 1_000_000, maximum: 2 ** 40, default: 256 * 1024 * 1024, description: 'Disk cap of the outbox database.' }),
+  retain_published_hours: Type.Number({ minimum: 0, maximum: 24 * 366 * 10, default: 24 * 7, description: 'Keep published rows this long (acknowledged rows too).' }),
   require_ack: Type.Boolean({ default: false, description: 'Keep rows until the center acknowledges them on the ack topic.' }),
-  group_commit_max: Type.Integer({ minimum: 1, default: 1000 }),
+  group_commit_max: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
   // sync-core: re-publishing what the center did not acknowledge (docs/mqtt.md).
   ack_timeout_ms: Type.Integer({ minimum: 1000, default: 60_000, description: 'With require_ack: published rows not acknowledged within this are published again (historical: true).' }),
 }, { default: {}, additionalProperties: false });
@@ -79,3 +79,26 @@ export const ConfigSchema = Type.Object({
 }, { additionalProperties: false, $id: 'https://counter-edge.local/config.schema.json', title: 'counter-edge config' });
 
 export type Config = Static<typeof ConfigSchema>;
+
+/** Node's timers take a signed 32-bit millisecond count; a larger delay fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Every `*_ms` key (here and in the driver sections) is a timer delay: at most MAX_TIMER_MS. Every
+ * other integer stays a safe integer (1e20 is an "integer" to JSON Schema, not to the outbox).
+ * Applied to the composed schema, so `config check`, run and the exported JSON Schema all see it.
+ */
+function boundNumbers(schema: Record<string, unknown>, key?: string): void {
+  const type = schema.type;
+  if (type === 'integer' || type === 'number') {
+    const cap = key?.endsWith('_ms') ? MAX_TIMER_MS : type === 'integer' ? Number.MAX_SAFE_INTEGER : undefined;
+    if (cap !== undefined && !(typeof schema.maximum === 'number' && schema.maximum <= cap)) schema.maximum = cap;
+  }
+  const props = schema.properties as Record<string, Record<string, unknown>> | undefined;
+  for (const [k, sub] of Object.entries(props ?? {})) boundNumbers(sub, k);
+  for (const list of [schema.anyOf, schema.allOf, schema.oneOf]) if (Array.isArray(list)) for (const sub of list) boundNumbers(sub as Record<string, unknown>, key);
+  for (const sub of [schema.items, schema.additionalProperties]) if (sub && typeof sub === 'object') boundNumbers(sub as Record<string, unknown>, key);
+  const patterns = schema.patternProperties as Record<string, Record<string, unknown>> | undefined;
+  for (const sub of Object.values(patterns ?? {})) boundNumbers(sub, key);
+}
+boundNumbers(ConfigSchema as unknown as Record<string, unknown>);

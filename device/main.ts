@@ -1,6 +1,7 @@
 // The `counter-edge` command: run the counter, check config, and technician subcommands.
 import { existsSync } from 'node:fs';
-import { loadConfigFile, ConfigError, formatIssue, type LoadedConfig } from '../config/loader.ts';
+import type { LoadedConfig } from '../config/loader.ts';
+import { configCheck, loadOrReport } from './config-check.ts';
 import { ConfigSchema } from '../config/schema.ts';
 import { createLogger, logFormatFor, type Logger } from '../core/logger.ts';
 import type { CliCommand, CliContext } from '../config/cli-context.ts';
@@ -41,16 +42,6 @@ function pickConfigPath(args: string[], env: NodeJS.ProcessEnv): string {
   return takeFlag(args, '--config') ?? env.COUNTER_EDGE_CONFIG ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : DEMO_CONFIG);
 }
 
-async function load(path: string, env: NodeJS.ProcessEnv, err: (l: string) => void): Promise<LoadedConfig | undefined> {
-  try {
-    return await loadConfigFile(path, env);
-  } catch (e) {
-    if (e instanceof ConfigError) for (const i of e.issues) err(formatIssue(i));
-    else err(`${path}: ${(e as Error).message}`);
-    return undefined;
-  }
-}
-
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const args = [...argv];
   const out = (l: string) => process.stdout.write(l + '\n');
@@ -61,17 +52,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (cmd === 'help' || cmd === '--help' || cmd === '-h') { out(USAGE); return 0; }
   if (cmd === 'version' || cmd === '--version') { out(VERSION); return 0; }
   if (cmd === 'config' && sub === 'schema') { out(JSON.stringify(ConfigSchema, null, 2)); return 0; }
-  if (cmd === 'config' && sub === 'check') {
-    const file = rest[0] ?? configPath;
-    const loaded = await load(file, env, err);
-    if (!loaded) return 1;
-    const c = loaded.config;
-    const parts = DRIVER_KINDS.map((k) => `${k}=${c[k].enabled ? c[k].backend : 'off'}`);
-    out(`${file}: ok — window ${c.window.hall}/${c.window.id}, mqtt ${(c.mqtt.urls ?? [c.mqtt.url]).join(' ')} (${c.mqtt.protocol_version === 'auto' ? 'MQTT 5 or 3.1.1' : c.mqtt.protocol_version === 5 ? 'v5' : 'v3.1.1'}), ${parts.join(' ')}, hash ${loaded.hash}`);
-    return 0;
-  }
+  if (cmd === 'config' && sub === 'check') return configCheck(rest[0] ?? configPath, env, out, err);
 
-  const loaded = await load(configPath, env, err);
+  const loaded = await loadOrReport(configPath, env, err);
   if (!loaded) return 1;
   const logger = createLogger({ level: loaded.config.log_level, ...logFormatFor(env, process.stderr.isTTY === true) });
   if (cmd === 'run') return run(loaded, logger, env);

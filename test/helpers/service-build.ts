@@ -6,7 +6,7 @@
 // changed source can never run stale code. FAULT_SERVICE=tsx runs the sources through tsx instead.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, realpath, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -20,6 +20,7 @@ const SOURCE_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json'];
 /** Files the code reads at run time, copied beside the JavaScript (as scripts/build.mjs does). */
 const ASSETS = ['package.json', 'device/simulator/page.html', 'config/examples', 'drivers/printer/examples'];
 const LOCK_STALE_MS = 5 * 60_000;
+const OLD_BUILD_MS = 24 * 3600_000;
 
 export interface ServiceCommand { execPath: string; args: string[]; cwd: string; how: 'build' | 'tsx' }
 
@@ -39,7 +40,11 @@ async function buildOnce(): Promise<string> {
   const dir = join(tmpdir(), `counter-edge-service-build-${hash}`);
   const lock = `${dir}.lock`;
   for (;;) {
-    if (existsSync(join(dir, '.complete'))) return dir;
+    if (existsSync(join(dir, '.complete'))) {
+      // Mark it in use, so removeOldBuilds() elsewhere leaves it alone.
+      await utimes(dir, new Date(), new Date()).catch(() => undefined);
+      return dir;
+    }
     try {
       await mkdir(lock);
     } catch (err) {
@@ -78,6 +83,18 @@ async function compile(dir: string): Promise<void> {
   await writeFile(join(out, '.complete'), `${new Date().toISOString()}\n`);
   await rm(dir, { recursive: true, force: true });
   await rename(out, dir);
+  await removeOldBuilds(dir);
+}
+
+/** Builds of other source versions go after a day (another worktree may still use a recent one). */
+async function removeOldBuilds(keep: string): Promise<void> {
+  const prefix = 'counter-edge-service-build-';
+  for (const name of await readdir(tmpdir())) {
+    const path = join(tmpdir(), name);
+    if (!name.startsWith(prefix) || path === keep || name.endsWith('.lock')) continue;
+    const age = Date.now() - (await stat(path).then((st) => st.mtimeMs, () => Date.now()));
+    if (age > OLD_BUILD_MS && !existsSync(`${path}.lock`)) await rm(path, { recursive: true, force: true }).catch(() => undefined);
+  }
 }
 
 async function sourceHash(): Promise<string> {

@@ -91,6 +91,10 @@ test('state-changing routes refuse foreign origins and bodies without a JSON con
     assert.match(await post({ 'Sec-Fetch-Site': 'same-site', 'Content-Type': 'application/json' }, '{}'), /^HTTP\/1\.1 403/);
     const foreignRead = await raw(port, `GET /api/thing/1 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://evil.example\r\nConnection: close\r\n\r\n`);
     assert.match(foreignRead, /^HTTP\/1\.1 403/);
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      const other = await raw(port, `${method} /api/config/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      assert.match(other, /^HTTP\/1\.1 415/, `${method} is state-changing too`);
+    }
     assert.equal(reloads, 0, 'none of those reached the handler');
     // The simulator page (same origin), the CLI (no Origin) and an empty JSON POST still work.
     assert.match(await post({ Origin: `http://127.0.0.1:${port}`, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/json' }, '{}'), /^HTTP\/1\.1 200/);
