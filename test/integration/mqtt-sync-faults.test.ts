@@ -3,6 +3,9 @@
 // (the poison event), a center that does not acknowledge (require_ack re-publishing), and a
 // command name too long for its answer topic.
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config/schema.ts';
@@ -161,6 +164,40 @@ describe('MqttSync against a misbehaving broker (aedes hooks)', { timeout: 60_00
       await sync.stop();
       await center.stop();
       await broker.stop();
+    }
+  });
+});
+
+describe('MqttSync with a command journal under a flood of refused commands', { timeout: 60_000 }, () => {
+  it('1,264 commands with 20–60 KB names or unknown names: all answered, the journal keeps only the command that ran', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ce-flood-'));
+    const journal = join(dir, 'commands.json');
+    const { broker, sync } = await setup({}, {}, { commandJournalPath: journal });
+    const center = await startCollector(broker.url, [`${ROOT}cmd_res/#`, `${ROOT}cmd_res`]);
+    try {
+      let ran = 0;
+      sync.commands.register('window.ping', Type.Object({}), async () => { ran++; return 'pong'; });
+      await sync.start();
+      await until(() => sync.health().connected, 5000, 'connected');
+      await center.client.publishAsync(`${ROOT}cmd/window/ping`, JSON.stringify({ cmd_id: 'ran-1' }), { qos: 1 });
+      await center.waitFor((m) => (m.json as { cmd_id?: string } | undefined)?.cmd_id === 'ran-1', 5000, 'the command that ran');
+      const from = center.messages.length;
+      for (let i = 0; i < 1264; i++) {
+        const name = i % 2 === 0 ? 'n'.repeat(20_000 + ((i * 97) % 40_000)) : `no/such/command${i}`;
+        center.client.publish(`${ROOT}cmd/${name}`, JSON.stringify({ cmd_id: `flood-${i}` }), { qos: 1 });
+      }
+      await until(() => center.messages.length - from >= 1264, 30_000, '1,264 answers');
+      assert.ok(center.messages.slice(from).every((m) => (m.json as { status: string }).status === 'error'));
+      await sync.stop();
+      const kept = JSON.parse(await readFile(journal, 'utf8')) as { entries: Array<{ cmd_id: string }> };
+      assert.deepEqual(kept.entries.map((e) => e.cmd_id), ['ran-1']);
+      assert.ok((await stat(journal)).size < 1024);
+      assert.equal(ran, 1);
+    } finally {
+      await sync.stop();
+      await center.stop();
+      await broker.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
