@@ -75,6 +75,8 @@ export class MqttSync extends EventEmitter {
   private journal: CommandJournal | undefined;
   private onlineSince = 0;
   private upClient: MqttClient | undefined;
+  /** The client status online went out on (after the SUBACK). */
+  private announcedOn: MqttClient | undefined;
 
   private readonly scheduler: Scheduler;
 
@@ -86,7 +88,7 @@ export class MqttSync extends EventEmitter {
   /** After a config reload: the retained status carries the hash of the config in effect. */
   setConfigHash(hash: string): void {
     this.configHash = hash;
-    const client = this.upClient;
+    const client = this.announcedOn;
     if (client?.connected && this.topics && !this.stopping) {
       client.publish(this.topics.status, JSON.stringify(this.onlineStatus()), { qos: 1, retain: true }, () => undefined);
     }
@@ -228,6 +230,7 @@ export class MqttSync extends EventEmitter {
     const topics = this.topics!;
     const reconnect = this.everConnected;
     this.everConnected = true;
+    this.announcedOn = client;
     const h = this.deps.outbox.health();
     const now = this.deps.clock.now();
     const birth = { boot: this.deps.boot, first_seq: h.firstPendingSeq, last_seq: h.lastSeq, pending: h.pending, ts: isoWithOffset(now, this.offset()) };
@@ -245,6 +248,7 @@ export class MqttSync extends EventEmitter {
 
   private onDown(reason: string): void {
     this.upClient = undefined;
+    this.announcedOn = undefined;
     this.publisher?.connectionLost(reason);
     this.publisher?.detach();
     this.emit('disconnected', reason);

@@ -3,6 +3,9 @@
 // (the poison event), a center that does not acknowledge (require_ack re-publishing), and a
 // command name too long for its answer topic.
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config/schema.ts';
@@ -10,7 +13,7 @@ import { systemClock } from '../../core/clock.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import { MqttSync, type MqttSyncDeps } from '../../sync/mqtt-sync.ts';
 import { MemoryOutbox } from '../helpers/memory-outbox.ts';
-import { mqttConfig, startAedes, startCollector, type AedesOptions } from '../helpers/brokers.ts';
+import { hasMosquitto, mqttConfig, startAedes, startCollector, startMosquitto, type AedesOptions } from '../helpers/brokers.ts';
 
 const ROOT = 'zwfw/v1/main/A07/';
 
@@ -157,6 +160,74 @@ describe('MqttSync against a misbehaving broker (aedes hooks)', { timeout: 60_00
       const n = center.messages.length;
       await new Promise((r) => setTimeout(r, 1200));
       assert.equal(center.messages.length, n, 'acknowledged events are not published again');
+    } finally {
+      await sync.stop();
+      await center.stop();
+      await broker.stop();
+    }
+  });
+});
+
+describe('MqttSync with a command journal under a flood of refused commands', { timeout: 60_000 }, () => {
+  it('1,264 commands with 20–60 KB names or unknown names: all answered, the journal keeps only the command that ran', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ce-flood-'));
+    const journal = join(dir, 'commands.json');
+    const { broker, sync } = await setup({}, {}, { commandJournalPath: journal });
+    const center = await startCollector(broker.url, [`${ROOT}cmd_res/#`, `${ROOT}cmd_res`]);
+    try {
+      let ran = 0;
+      sync.commands.register('window.ping', Type.Object({}), async () => { ran++; return 'pong'; });
+      await sync.start();
+      await until(() => sync.health().connected, 5000, 'connected');
+      await center.client.publishAsync(`${ROOT}cmd/window/ping`, JSON.stringify({ cmd_id: 'ran-1' }), { qos: 1 });
+      await center.waitFor((m) => (m.json as { cmd_id?: string } | undefined)?.cmd_id === 'ran-1', 5000, 'the command that ran');
+      const from = center.messages.length;
+      for (let i = 0; i < 1264; i++) {
+        const name = i % 2 === 0 ? 'n'.repeat(20_000 + ((i * 97) % 40_000)) : `no/such/command${i}`;
+        center.client.publish(`${ROOT}cmd/${name}`, JSON.stringify({ cmd_id: `flood-${i}` }), { qos: 1 });
+      }
+      await until(() => center.messages.length - from >= 1264, 30_000, '1,264 answers');
+      assert.ok(center.messages.slice(from).every((m) => (m.json as { status: string }).status === 'error'));
+      await sync.stop();
+      const kept = JSON.parse(await readFile(journal, 'utf8')) as { entries: Array<{ cmd_id: string }> };
+      assert.deepEqual(kept.entries.map((e) => e.cmd_id), ['ran-1']);
+      assert.ok((await stat(journal)).size < 1024);
+      assert.equal(ran, 1);
+    } finally {
+      await sync.stop();
+      await center.stop();
+      await broker.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('MqttSync against Mosquitto refusing one topic (MQTT 5 PUBACK 0x87)', { timeout: 60_000, skip: hasMosquitto() ? false : 'mosquitto binary not installed' }, () => {
+  it('the refused event is poisoned after 3 refusals and the rest flows', async () => {
+    // A07 may publish everything of its own except evt/print/#.
+    const acl = [
+      'pattern write zwfw/v1/main/%u/status', 'pattern write zwfw/v1/main/%u/birth', 'pattern write zwfw/v1/main/%u/state/#',
+      'pattern write zwfw/v1/main/%u/cmd_res/#', 'pattern write zwfw/v1/main/%u/evt/evaluation/#', 'pattern write zwfw/v1/main/%u/evt/outbox/#',
+      'pattern read zwfw/v1/main/%u/cmd/#', 'pattern read zwfw/v1/main/%u/ack', 'user center', 'topic readwrite zwfw/v1/#', '',
+    ].join('\n');
+    const broker = await startMosquitto({ users: { A07: 'pw7', center: 'cpw' }, acl });
+    const clock = systemClock();
+    const outbox = new MemoryOutbox({ clock });
+    await outbox.start();
+    const logger = memoryLogger();
+    const sync = new MqttSync({
+      config: mqttConfig(broker.url, { protocol_version: 5 }), window: { id: 'A07', hall: 'main' }, logger, clock, outbox,
+      boot: 1, version: 't', configHash: 'h', password: 'pw7',
+    });
+    const center = await startCollector(broker.url.replace('mqtt://', 'mqtt://center:cpw@'), [`${ROOT}evt/#`], { protocolVersion: 5 });
+    try {
+      const seqs = ['evaluation.submitted', 'print.done', 'evaluation.submitted'].map((type) => outbox.append({ type }).envelope.seq);
+      await sync.start();
+      const poisoned = await center.waitFor((m) => m.topic === `${ROOT}evt/outbox/poisoned`, 15_000, 'outbox.poisoned');
+      assert.equal((poisoned.json as { data: { seq: number } }).data.seq, seqs[1]);
+      assert.match((poisoned.json as { data: { reason: string } }).data.reason, /refused it/);
+      await until(() => new Set(center.messages.filter((m) => m.topic === `${ROOT}evt/evaluation/submitted`).map((m) => (m.json as { seq: number }).seq)).size === 2, 5000, 'the rest');
+      assert.equal(outbox.health().poisoned, 1);
     } finally {
       await sync.stop();
       await center.stop();
