@@ -7,7 +7,6 @@ import { resolveMqttPassword, type LoadedConfig } from '../config/loader.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { systemScheduler, type Scheduler } from '../core/scheduler.ts';
 import { TimeQualityProbe } from '../core/time-quality.ts';
-import { systemScheduler } from '../core/scheduler.ts';
 import type { Logger } from '../core/logger.ts';
 import { App, type AppPlugin, type DriverSet } from './app.ts';
 import { createNotifier, watchdogIntervalMs } from './systemd-notify.ts';
@@ -80,7 +79,6 @@ async function buildApp(loaded: LoadedConfig, logger: Logger, env: NodeJS.Proces
   }
   const password = await resolveMqttPassword(config);
   const stateDir = stateDirOf(config);
-  const scheduler = systemScheduler();
   const outbox = new SqliteOutbox({
     scheduler,
     path: join(stateDir, 'outbox.db'), window: config.window.id, hall: config.window.hall,
