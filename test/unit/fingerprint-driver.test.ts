@@ -147,6 +147,6 @@ test('the client drops data packets without logging their bytes, and resends onc
 
 function corrupt(frame: Buffer): Buffer {
   const out = Buffer.from(frame);
-  out[out.length - 1] ^= 0x01;
+  out[out.length - 1]! ^= 0x01;
   return out;
 }
