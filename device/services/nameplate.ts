@@ -6,7 +6,8 @@ import { Value } from '@sinclair/typebox/value';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../../core/http-router.ts';
 import { buildNameplateView, NAMEPLATE_STATES, type NameplateStaff, type NameplateStatus } from '../nameplate-view.ts';
-import type { EinkDriver } from '../../drivers/eink/driver.ts';
+import type { EinkDriver } from '../../drivers/eink/types.ts';
+import { nameplateContent } from '../nameplate-content.ts';
 import { registerEinkRoutes } from '../../drivers/eink/api.ts';
 import type { FingerprintDriver, MatchEvent } from '../../drivers/fingerprint/types.ts';
 import { liveDriver } from '../live-driver.ts';
@@ -43,7 +44,7 @@ export function nameplatePlugin(ctx: AppContext): () => Promise<void> {
     ctx.mqtt.setState('nameplate', { status, staff: staff ? { name: staff.name, job_number: staff.jobNumber } : null });
     const eink = ctx.drivers.eink as EinkDriver | undefined;
     if (!eink) return;
-    eink.show(view).catch((err) => ctx.logger.warn('nameplate view rejected', { err }));
+    eink.show(nameplateContent(view)).catch((err) => ctx.logger.warn('nameplate view rejected', { err }));
   };
 
   const apply = (req: ShowRequest) => {

@@ -3,6 +3,7 @@
 // time), the identify loop and the technician operations. Enrolment steps live in enrol.ts.
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../../core/scheduler.ts';
 import { DriverBase } from '../driver.ts';
 import { ModuleClient, type ClientStats } from './client.ts';
 import { confirmationInfo, FingerprintRequestError, ModuleTimeoutError, TransportError } from './codes.ts';
@@ -18,6 +19,7 @@ export interface FingerprintDeps {
   config: FingerprintConfig;
   logger: Logger;
   clock: Clock;
+  scheduler: Scheduler;
   /** Opens the byte pipe to the module (serial port or emulator). */
   openTransport: TransportOpener;
   /** Where the slot→staff map lives (e.g. <state_dir>/fingerprint-staff.json). */
@@ -33,7 +35,7 @@ export class R30xFingerprintDriver extends DriverBase implements FingerprintDriv
   private lock: Promise<unknown> = Promise.resolve();
   private technicianOps = 0;
   private loopGeneration = 0;
-  private loopTimer: NodeJS.Timeout | undefined;
+  private loopTimer: TimerHandle | undefined;
   private awaitingLift = false;
   /** The ring shows a match result; back to 'ready' once the finger is gone. */
   private showingResult = false;
@@ -42,7 +44,7 @@ export class R30xFingerprintDriver extends DriverBase implements FingerprintDriv
   private opening = false;
 
   constructor(protected readonly deps: FingerprintDeps) {
-    super('fingerprint', deps.backend, () => deps.clock.now(), { minMs: deps.config.retry_min_ms, maxMs: deps.config.retry_max_ms });
+    super('fingerprint', deps.backend, deps, { minMs: deps.config.retry_min_ms, maxMs: deps.config.retry_max_ms });
   }
 
   private get cfg(): FingerprintConfig { return this.deps.config; }
@@ -55,7 +57,7 @@ export class R30xFingerprintDriver extends DriverBase implements FingerprintDriv
 
   protected async open(): Promise<void> {
     const transport = await this.deps.openTransport();
-    const client = new ModuleClient(transport, this.cfg.address, this.cfg.command_timeout_ms, this.deps.logger);
+    const client = new ModuleClient(transport, this.cfg.address, this.cfg.command_timeout_ms, this.deps.logger, this.deps.scheduler);
     this.transport = transport;
     this.client = client;
     transport.on('close', (err) => {
@@ -90,7 +92,7 @@ export class R30xFingerprintDriver extends DriverBase implements FingerprintDriv
 
   protected async close(): Promise<void> {
     this.loopGeneration++;
-    if (this.loopTimer) clearTimeout(this.loopTimer);
+    this.loopTimer?.cancel();
     this.loopTimer = undefined;
     const transport = this.transport;
     const client = this.client;
@@ -159,9 +161,9 @@ export class R30xFingerprintDriver extends DriverBase implements FingerprintDriv
         }
       }
       if (generation !== this.loopGeneration) return;
-      this.loopTimer = setTimeout(() => void tick(), this.cfg.poll_ms);
+      this.loopTimer = this.deps.scheduler.timeout(this.cfg.poll_ms, () => void tick());
     };
-    this.loopTimer = setTimeout(() => void tick(), this.cfg.poll_ms);
+    this.loopTimer = this.deps.scheduler.timeout(this.cfg.poll_ms, () => void tick());
   }
 
   private async identifyOnce(): Promise<void> {
@@ -212,6 +214,7 @@ export class R30xFingerprintDriver extends DriverBase implements FingerprintDriv
         staffId, slot, capacity: this.sys!.capacity, address: this.cfg.address, pollMs: this.cfg.poll_ms,
         stepTimeoutMs: this.cfg.enrol_timeout_ms, exec: (c, acc) => this.exec(c, acc), staffMap: this.staffMap!,
         step: (e: EnrolStepEvent) => this.emit('enrol_step', e), where: this.where,
+        clock: this.deps.clock, scheduler: this.deps.scheduler,
       });
       // The finger is probably still on the glass; do not report it as an attendance touch.
       this.awaitingLift = true;

@@ -9,6 +9,7 @@ import { parseConfig } from '../../config/loader.ts';
 import type { Config } from '../../config/schema.ts';
 import { App, type AppPlugin, type DriverSet } from '../../device/app.ts';
 import { systemClock } from '../../core/clock.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import type { Notifier } from '../../device/systemd-notify.ts';
 import { registerConfigCommands } from '../../device/reload.ts';
@@ -21,7 +22,7 @@ import { startAedes, startCollector, type TestBroker, type Collector } from '../
 
 class BrokenDriver extends DriverBase {
   opens = 0;
-  constructor() { super('printer', 'broken', Date.now, { minMs: 20, maxMs: 50 }); }
+  constructor() { super('printer', 'broken', { clock: systemClock(), scheduler: systemScheduler() }, { minMs: 20, maxMs: 50 }); }
   protected async open(): Promise<void> { this.opens++; throw new Error('cannot open /dev/usb/lp0: ENOENT'); }
   protected async close(): Promise<void> {}
 }
@@ -60,7 +61,7 @@ function buildApp(configText: string, configPath: string, extraDrivers: DriverSe
   app = new App({
     config, configHash: loaded.hash, version: 'test', logger, clock, outbox, notifier: n, watchdogMs: 50,
     createMqtt: (boot) => new MqttSync({ config: config.mqtt, window: config.window, logger, clock, outbox, boot, version: 'test', configHash: loaded.hash }),
-    createDrivers: (c) => ({ buttons: createButtonsDriver(c.buttons, { logger, clock }), ...extraDrivers }),
+    createDrivers: (c) => ({ buttons: createButtonsDriver(c.buttons, { logger, clock, scheduler: systemScheduler() }), ...extraDrivers }),
     plugins,
   });
   return { app, sent, logger };

@@ -1,11 +1,12 @@
 // Driver behaviour beyond the contract: fault reasons, recovery, model differences, privacy.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { EventEmitter } from 'node:events';
-import { ManualClock } from '../../core/clock.ts';
+import { systemClock } from '../../core/clock.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import { fingerprintDefaults, type FingerprintConfig } from '../../drivers/fingerprint/config.ts';
 import { R30xFingerprintDriver } from '../../drivers/fingerprint/driver.ts';
@@ -14,6 +15,11 @@ import { ModuleClient } from '../../drivers/fingerprint/client.ts';
 import { MemoryTransport } from '../../drivers/fingerprint/memory-transport.ts';
 import { build, encodePacket, PID } from '../../drivers/fingerprint/protocol.ts';
 import type { DriverStatus } from '../../drivers/driver.ts';
+
+// The driver's timers (poll loop, command timeouts) come from systemScheduler() and are unref'd,
+// as in the service, where the server keeps the process up; here the test holds it up instead.
+const keepAlive = setInterval(() => undefined, 60_000);
+after(() => clearInterval(keepAlive));
 
 function once<T>(e: EventEmitter, event: string, pred: (v: T) => boolean = () => true, ms = 8000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -30,7 +36,7 @@ async function rig(cfg: Partial<FingerprintConfig> = {}, emu: EmulatorOptions = 
   const mapFile = path.join(dir, 'staff.json');
   const driver = new R30xFingerprintDriver({
     config: fingerprintDefaults({ poll_ms: 20, command_timeout_ms: 300, retry_min_ms: 30, retry_max_ms: 100, ...cfg }),
-    logger, clock: new ManualClock(), staffMapFile: mapFile, backend: 'sim', openTransport: () => emulator.connect(),
+    logger, clock: systemClock(), scheduler: systemScheduler(), staffMapFile: mapFile, backend: 'sim', openTransport: () => emulator.connect(),
   });
   return { dir, emulator, logger, driver, mapFile, done: async () => { await driver.stop(); await rm(dir, { recursive: true, force: true }); } };
 }
@@ -85,7 +91,7 @@ test('a template with no owner in the map is a no_match (unmapped_slot), and low
     await writeFile(r.mapFile, JSON.stringify({ version: 1, slots: {} }));
     await r.driver.stop();
     const again = new R30xFingerprintDriver({
-      config: fingerprintDefaults({ poll_ms: 20 }), logger: r.logger, clock: new ManualClock(), staffMapFile: r.mapFile,
+      config: fingerprintDefaults({ poll_ms: 20 }), logger: r.logger, clock: systemClock(), scheduler: systemScheduler(), staffMapFile: r.mapFile,
       backend: 'sim', openTransport: () => r.emulator.connect(),
     });
     await again.start();
@@ -123,7 +129,7 @@ test('technician operations are refused clearly while the reader is in fault', a
 test('the client drops data packets without logging their bytes, and resends once on a bad checksum', async () => {
   const [host, module] = MemoryTransport.pair('test');
   const logger = memoryLogger();
-  const client = new ModuleClient(host, 0xffffffff, 500, logger);
+  const client = new ModuleClient(host, 0xffffffff, 500, logger, systemScheduler());
   client.attach();
   const secret = Buffer.from('TEMPLATE-BYTES-THAT-MUST-NOT-LEAK');
   let commands = 0;

@@ -16,6 +16,7 @@ import { createPrinterDriver } from '../../drivers/printer/index.ts';
 import type { AppContext, DriverKind } from '../../device/app.ts';
 import type { Driver } from '../../drivers/driver.ts';
 import type { EventInput } from '../../core/events.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
 
 const waitFor = async (cond: () => boolean) => {
   const end = Date.now() + 15_000;
@@ -37,7 +38,7 @@ test('printQueuePlugin: cmd/print works once the printer is wired, keeps working
     wireDriver: (kind: DriverKind, wire: (d: Driver) => void) => wirers.push({ kind, wire }),
   } as AppContext;
   const stop = await printQueuePlugin(dir)(ctx);
-  const drivers = [createPrinterDriver(config.printer, { logger: memoryLogger(), clock }), createPrinterDriver(config.printer, { logger: memoryLogger(), clock })];
+  const drivers = [createPrinterDriver(config.printer, { logger: memoryLogger(), clock, scheduler: systemScheduler() }), createPrinterDriver(config.printer, { logger: memoryLogger(), clock, scheduler: systemScheduler() })];
   try {
     assert.ok(commands.has('print'));
     assert.ok(router.match('POST', '/api/print'));
