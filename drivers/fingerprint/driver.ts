@@ -6,7 +6,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { Scheduler, TimerHandle } from '../../core/scheduler.ts';
 import { DriverBase } from '../driver.ts';
 import { ModuleClient, type ClientStats } from './client.ts';
-import { confirmationInfo, FingerprintRequestError, ModuleTimeoutError, TransportError } from './codes.ts';
+import { confirmationInfo, FingerprintRequestError, ModuleError, ModuleTimeoutError, TransportError } from './codes.ts';
 import type { FingerprintConfig } from './config.ts';
 import { runEnrol } from './enrol.ts';
 import { AURA, AURA_COLOR, build, parse, type Command, type SysParams } from './protocol.ts';
@@ -26,6 +26,9 @@ export interface FingerprintDeps {
   staffMapFile: string;
   backend: 'serial' | 'sim';
 }
+
+/** Confirmation code 0x21: the module wants VfyPwd before anything else. */
+const PASSWORD_REQUIRED = 0x21;
 
 export class R30xFingerprintDriver extends DriverBase implements FingerprintDriver {
   private transport: ByteTransport | undefined;
@@ -137,12 +140,43 @@ export class R30xFingerprintDriver extends DriverBase implements FingerprintDriv
       if (command.name === 'GenImg' && payload[0] === 0x02) this.awaitingLift = false;
       return payload;
     } catch (err) {
+      if (err instanceof ModuleError && err.code === PASSWORD_REQUIRED && client === this.client && !this.opening) {
+        return this.verifyAgain(client, command, accept);
+      }
       if (client === this.client && !this.opening) {
         if (err instanceof TransportError) this.fail(err.message);
         if (err instanceof ModuleTimeoutError && ++this.consecutiveTimeouts >= this.cfg.max_consecutive_timeouts) {
           this.fail(`${err.message} (${this.consecutiveTimeouts} commands in a row unanswered)`);
         }
       }
+      throw err;
+    }
+  }
+
+  /**
+   * The module answers 0x21 ("verify password first"): it was reset or reseated under a live serial
+   * link and forgot the VfyPwd of open(). Until it is verified again nothing works, so this is a
+   * fault, not a log line: verify again and repeat the command once; if the password no longer
+   * verifies, fault and let DriverBase reopen (which reports the wrong password plainly).
+   */
+  private async verifyAgain(client: ModuleClient, command: Command, accept: number[] | undefined): Promise<Buffer> {
+    const why = `fingerprint module at ${this.where} asks for its password again (reset or reseated?)`;
+    this.deps.logger.warn('fingerprint module lost its password verification; verifying again', { where: this.where, command: command.name });
+    this.setStatus('fault', why);
+    try {
+      await client.exec(build.vfyPwd(this.cfg.password, this.cfg.address));
+    } catch (err) {
+      const reason = `${why}; ${err instanceof Error ? err.message : String(err)}`;
+      if (client === this.client) this.fail(reason);
+      throw new TransportError(reason);
+    }
+    if (client !== this.client) throw new TransportError(`fingerprint module at ${this.where} was closed while verifying its password`);
+    this.setStatus('ok');
+    try {
+      return await client.exec(command, accept ? { accept } : {});
+    } catch (err) {
+      // Verified a moment ago and refused again: the module is not in a state to trust.
+      if (err instanceof ModuleError && err.code === PASSWORD_REQUIRED && client === this.client) this.fail(`${why}; it refused ${command.name} again after VfyPwd`);
       throw err;
     }
   }

@@ -156,3 +156,43 @@ function corrupt(frame: Buffer): Buffer {
   out[out.length - 1] ^= 0x01;
   return out;
 }
+
+test('a module reseated with a non-default password (every answer 0x21) is verified again, with a fault meanwhile, and matching resumes', async () => {
+  const r = await rig({ password: 0x5a5a }, { password: 0x5a5a });
+  try {
+    await r.driver.start();
+    assert.equal((await settled(r.driver)).state, 'ok');
+    const statuses: DriverStatus[] = [];
+    r.driver.on('status', (s: DriverStatus) => statuses.push(s));
+    const vfyBefore = r.emulator.received.get('VfyPwd') ?? 0;
+    r.emulator.reseat();
+    const recovered = once<DriverStatus>(r.driver, 'status', (s) => s.state === 'ok');
+    const fault = statuses.find((s) => s.state === 'fault') ?? await once<DriverStatus>(r.driver, 'status', (s) => s.state === 'fault');
+    assert.match(fault.reason!, /asks for its password again/);
+    await recovered;
+    assert.ok((r.emulator.received.get('VfyPwd') ?? 0) > vfyBefore, 'the password was verified again');
+    assert.ok(!JSON.stringify(statuses).includes(String(0x5a5a)), 'the password never appears in a status');
+    // The reader works again: a touch is identified (an unknown finger is a no_match, not silence).
+    const seen = once<{ reason: string }>(r.driver, 'no_match');
+    r.emulator.touch('unknown');
+    assert.equal((await seen).reason, 'not_found');
+    assert.equal(r.driver.status().state, 'ok');
+  } finally { await r.done(); }
+});
+
+test('a reseated module whose password no longer verifies is a fault that reopens, naming the wrong password', async () => {
+  const r = await rig({ password: 0x5a5a }, { password: 0x5a5a });
+  try {
+    await r.driver.start();
+    assert.equal((await settled(r.driver)).state, 'ok');
+    const opens = r.emulator.received.get('ReadSysPara') ?? 0;
+    const fault = once<DriverStatus>(r.driver, 'status', (s) => s.state === 'fault' && /wrong module password/.test(s.reason ?? ''));
+    r.emulator.reseat({ password: 0x1111 });
+    assert.match((await fault).reason!, /VfyPwd failed: wrong module password/);
+    // The driver reopens with backoff (and keeps failing on the wrong password, honestly reported).
+    const again = once<DriverStatus>(r.driver, 'status', (s) => s.state === 'starting' || (s.state === 'fault' && (r.emulator.received.get('VfyPwd') ?? 0) > 2));
+    await again;
+    assert.equal(r.emulator.received.get('ReadSysPara') ?? 0, opens, 'a reopen stops at the password');
+    assert.equal(r.driver.status().state, 'fault');
+  } finally { await r.done(); }
+});
