@@ -3,6 +3,7 @@
 import type { CliCommand } from '../../config/cli-context.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { systemScheduler, type Scheduler } from '../../core/scheduler.ts';
+import { untilInterrupted } from '../cli-hold.ts';
 import type { DriverStatus } from '../driver.ts';
 import { validateButtonsConfig } from './config.ts';
 import { createButtonsDriver, type ButtonsFactoryDeps } from './index.ts';
@@ -48,7 +49,7 @@ export function makeRunHwButtons(extra: Partial<ButtonsFactoryDeps> & { clock?: 
       }
       driver.beep(150);
     }
-    await ctx.interrupted;
+    await untilInterrupted(ctx.interrupted, scheduler);
     await driver.stop();
     ctx.out('stopped');
     return 0;
