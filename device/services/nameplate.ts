@@ -44,7 +44,7 @@ export function nameplatePlugin(ctx: AppContext): () => Promise<void> {
     ctx.mqtt.setState('nameplate', { status, staff: staff ? { name: staff.name, job_number: staff.jobNumber } : null });
     const eink = ctx.drivers.eink as EinkDriver | undefined;
     if (!eink) return;
-    eink.show(nameplateContent(view)).catch((err) => ctx.logger.warn('nameplate view rejected', { err }));
+    Promise.resolve().then(() => eink.show(nameplateContent(view))).catch((err) => ctx.logger.warn('nameplate view rejected', { err }));
   };
 
   const apply = (req: ShowRequest) => {
