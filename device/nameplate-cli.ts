@@ -6,7 +6,7 @@ import type { PlateContent } from '../drivers/eink/plate-content.ts';
 import { nameplateContent } from './nameplate-content.ts';
 import { buildNameplateView, NAMEPLATE_STATES, type NameplateState, type NameplateStatus, type NameplateView } from './nameplate-view.ts';
 
-/** The preview nameplate view; also what the simulator shows before anyone clocks in. */
+/** The preview nameplate view: the sample staff in one chosen state, synced "now". */
 export function sampleNameplateView(ctx: Pick<CliContext, 'config'>, state: NameplateState, nowMs: number): NameplateView {
   const window = ctx.config.window;
   const board = ctx.config.eink.nameplate;
