@@ -105,6 +105,20 @@ export class ModuleEmulator {
 
   replug(): void { this.plugged = true; }
 
+  /**
+   * The module is reseated (power cut and back) faster than the host notices: the serial link
+   * stays up, templates survive in flash, but the module forgets that the password was verified,
+   * so with a non-zero password every command answers 0x21 until VfyPwd is sent again.
+   * `password` models a module that comes back with another password.
+   */
+  reseat(opts: { password?: number } = {}): void {
+    this.verified = false;
+    this.current = undefined;
+    this.image = undefined;
+    this.charBuffers.fill(undefined);
+    if (opts.password !== undefined) this.opt.password = opts.password;
+  }
+
   // ---- protocol ----
 
   private onPacket(p: Packet, transport: ByteTransport): void {
