@@ -22,9 +22,9 @@ export interface SerialLike {
 export interface FirmataIo { createPort?: (path: string, baudRate: number) => Promise<SerialLike> }
 
 async function createSerialPort(path: string, baudRate: number): Promise<SerialLike> {
-  let mod: any;
+  let mod: { SerialPort: new (opts: { path: string; baudRate: number; autoOpen: boolean }) => unknown };
   try {
-    mod = await import('serialport');
+    mod = (await import('serialport')) as unknown as typeof mod;
   } catch (err) {
     throw new Error(`buttons backend firmata needs serialport: ${(err as Error).message.split('\n')[0]}`);
   }

@@ -133,7 +133,7 @@ export class ModuleEmulator {
     let reply = this.execute(name, p.payload.subarray(1), fault);
     if (fault === 'bad_checksum') {
       reply = Buffer.from(reply);
-      reply[reply.length - 1] ^= 0xff;
+      reply[reply.length - 1]! ^= 0xff;
     }
     void transport.write(reply).catch(() => undefined);
   }

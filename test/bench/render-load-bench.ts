@@ -28,7 +28,12 @@ async function delaysDuring(run: () => Promise<void>): Promise<{ p99: number; ma
   return { p99: ms(h.percentile(99)), max: ms(h.max) };
 }
 
-export async function benchRenderLoad(opts: { quick: boolean }): Promise<Record<string, number>> {
+export interface RenderLoadFigures {
+  idle_p99_ms: number; idle_max_ms: number; burst_p99_ms: number; burst_max_ms: number; burst_ms: number;
+  nameplate_shows: number; nameplate_renders: number; png_requests: number; png_renders: number;
+}
+
+export async function benchRenderLoad(opts: { quick: boolean }): Promise<RenderLoadFigures> {
   const idleMs = opts.quick ? 500 : 1500;
   // The driver's timers are unref'd (in the service the server holds the process up); hold it here.
   const keepAlive = setInterval(() => undefined, 1000);
@@ -39,7 +44,7 @@ export async function benchRenderLoad(opts: { quick: boolean }): Promise<Record<
   }
 }
 
-async function measure(idleMs: number): Promise<Record<string, number>> {
+async function measure(idleMs: number): Promise<RenderLoadFigures> {
   const idle = await delaysDuring(() => sleep(idleMs));
 
   // The shipped defaults (min_interval_ms 5000): the panel refreshes at most that often, and
