@@ -13,6 +13,11 @@ export interface EventInput {
 export interface EventEnvelope {
   event_id: string;
   seq: number;
+  /**
+   * Seq of this device's previous event (across boots; 0 before the first). Seqs jump after a
+   * crash (the outbox reserves ranges ahead), so this tells the center "nothing in between".
+   */
+  prev_seq: number;
   boot: number;
   type: string;
   ts: string;

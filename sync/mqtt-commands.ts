@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import { isoWithOffset } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Outbox } from './outbox.ts';
-import { TOPIC_NAME } from './mqtt-topics.ts';
+import { nameProblem } from './mqtt-topics.ts';
 import { describeCmdIdProblem, MAX_COMMAND_BYTES, parseJsonObject, readCmdId, readExpiresAt } from './mqtt-payload.ts';
 
 export interface CommandContext {
@@ -37,7 +37,8 @@ export class CommandRegistry {
    * removed before validation), so `additionalProperties: false` schemas work as written.
    */
   register<T extends TSchema>(name: string, schema: T, handler: CommandHandler<T>, opts: { timeoutMs?: number } = {}): void {
-    if (!TOPIC_NAME.test(name)) throw new Error(`command name "${name}" must match ${TOPIC_NAME} (it becomes a topic level)`);
+    const problem = nameProblem(name);
+    if (problem) throw new Error(`command name "${name}" ${problem} (it becomes topic levels)`);
     if (this.commands.has(name)) throw new Error(`command "${name}" is already registered`);
     this.commands.set(name, { schema, check: TypeCompiler.Compile(schema), handler: handler as CommandHandler, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
   }
@@ -72,6 +73,16 @@ export class CommandProcessor {
   /** Answers remembered from the last run (the journal), oldest first. */
   preload(entries: Array<{ cmd_id: string; name: string; result: CommandResult }>): void {
     for (const e of entries) this.remember(e.cmd_id, e.name, Promise.resolve(e.result));
+  }
+
+  /**
+   * A command whose topic levels are no valid name (too long, non-ASCII, an empty level): refused
+   * without being remembered, answered with the cmd_id when the payload has a readable one.
+   */
+  refuseName(levels: string, error: string, payload: Buffer): CommandResult {
+    const parsed = parseJsonObject(payload, this.deps.maxPayloadBytes ?? MAX_COMMAND_BYTES);
+    const cmdId = parsed.ok ? readCmdId(parsed.body) ?? null : null;
+    return this.reject(levels, cmdId, `invalid command name "${levels}": ${error}`);
   }
 
   /** Always resolves with the answer to publish on cmd_res/<name>. */

@@ -11,7 +11,7 @@ import { EventPublisher } from './mqtt-publisher.ts';
 import { CommandProcessor, CommandRegistry, type CommandResult } from './mqtt-commands.ts';
 import { parseAck } from './mqtt-payload.ts';
 import { CommandJournal } from './command-journal.ts';
-import { buildTopics, TOPIC_NAME, type Topics } from './mqtt-topics.ts';
+import { buildTopics, statePartProblem, type Topics } from './mqtt-topics.ts';
 
 export interface MqttSyncDeps {
   config: Config['mqtt'];
@@ -135,7 +135,8 @@ export class MqttSync extends EventEmitter {
 
   /** Retained state/<part>: published now when connected, and again after every (re)connect. */
   setState(part: string, value: unknown): void {
-    if (!TOPIC_NAME.test(part)) throw new Error(`state part "${part}" must match ${TOPIC_NAME} (it becomes a topic level)`);
+    const problem = statePartProblem(part);
+    if (problem) throw new Error(`state part "${part}" ${problem}`);
     let json: string;
     try {
       json = JSON.stringify(value) ?? 'null';
@@ -201,21 +202,28 @@ export class MqttSync extends EventEmitter {
     const what = this.topics?.parse(topic);
     if (!what) return;
     if (what.kind === 'ack') { this.onAck(payload); return; }
+    if ('error' in what) {
+      // Its name cannot be a topic level, so it is answered on the bare cmd_res topic.
+      this.answer(undefined, this.processor!.refuseName(what.levels, what.error, payload));
+      return;
+    }
     this.processor!.handle(what.name, payload).then(
       (result) => this.answer(what.name, result),
       (err: Error) => this.answer(what.name, { cmd_id: null, status: 'error', error: err.message }),
     );
   }
 
-  private answer(name: string, result: CommandResult): void {
+  /** name undefined: a command whose name was invalid, answered on the bare cmd_res topic. */
+  private answer(name: string | undefined, result: CommandResult): void {
     const client = this.connection?.current;
     if (!client) {
       // The center re-sends the same cmd_id and gets the remembered result.
-      this.deps.logger.warn(`mqtt: not connected, answer to command ${name} ${result.cmd_id ?? ''} not sent`);
+      this.deps.logger.warn(`mqtt: not connected, answer to command ${name ?? '(invalid name)'} ${result.cmd_id ?? ''} not sent`);
       return;
     }
-    client.publish(this.topics!.cmdRes(name), JSON.stringify(result), { qos: 1 }, (err) => {
-      if (err && err.message !== 'Connection closed') this.fail(`mqtt: publishing cmd_res/${name} failed: ${err.message}`);
+    const topic = name === undefined ? this.topics!.cmdResInvalid : this.topics!.cmdRes(name);
+    client.publish(topic, JSON.stringify(result), { qos: 1 }, (err) => {
+      if (err && err.message !== 'Connection closed') this.fail(`mqtt: publishing ${topic.slice(this.topics!.root.length)} failed: ${err.message}`);
     });
   }
 

@@ -1,5 +1,6 @@
 // Messages between SqliteOutbox (main thread) and the outbox worker. One request gets exactly one
 // reply with the same id; every reply carries a fresh stats snapshot so health() never asks.
+import type { OutboxLoss } from './outbox.ts';
 
 export type Synchronous = 'FULL' | 'NORMAL' | 'EXTRA';
 
@@ -22,6 +23,9 @@ export interface OpenParams {
 export interface OpenResult {
   boot: number;
   lastSeq: number;
+  /** Seq of the last event before this start (the first append's prev_seq). */
+  prevSeq: number;
+  lost?: OutboxLoss;
   recovered?: { movedTo: string; reason: string };
 }
 

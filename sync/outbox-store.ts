@@ -3,7 +3,8 @@
 import type Database from 'better-sqlite3';
 import { eventClass, eventId, type EventClass } from '../core/events.ts';
 import { openOrRecover, type DB } from './outbox-open.ts';
-import { readSeqMark, writeSeqMark } from './outbox-seqfile.ts';
+import { readSeqMark, writeSeqMark, type SeqMark } from './outbox-seqfile.ts';
+import type { OutboxLoss } from './outbox.ts';
 import type { MaintainResult, OpenParams, OpenResult, ReadResult, WorkerStats, WriteBatch } from './outbox-protocol.ts';
 
 export const STATE_PENDING = 0;
@@ -24,6 +25,8 @@ export class OutboxStore {
   private params!: OpenParams;
   private boot = 0;
   private lastSeq = 0;
+  /** Seq of the last committed event (persisted as meta last_event_seq). */
+  private lastEventSeq = 0;
   private seqHighWater = 0;
   private pending = 0;
   private firstPendingSeq: number | null = null;
@@ -45,6 +48,11 @@ export class OutboxStore {
     this.prepare();
     const meta = (key: string): number => Number(this.stmt.getMeta.get(key) ?? 0);
     const tableMax = Number(this.db.prepare('SELECT max(seq) FROM events').pluck().get() ?? 0);
+    const hasMeta = (key: string): boolean => this.stmt.getMeta.get(key) !== undefined;
+    // Databases from before last_event_seq: their last_seq was the last event after a clean stop.
+    const dbLastEvent = Math.max(tableMax, opened.salvagedSeq, hasMeta('last_event_seq') ? meta('last_event_seq') : tableMax > 0 ? 0 : meta('last_seq'));
+    const lost = params.continueBoot === undefined && !opened.recovered ? detectLoss(mark, dbLastEvent, hasMeta('boot')) : undefined;
+    this.lastEventSeq = Math.max(dbLastEvent, mark?.lastEventSeq ?? 0);
     this.boot = params.continueBoot ?? Math.max(meta('boot'), mark?.boot ?? 0) + 1;
     // The side file's mark is an upper bound of every committed seq (it is raised before each
     // commit that would pass it), so starting above it can never repeat a seq, even when the
@@ -58,10 +66,15 @@ export class OutboxStore {
     this.db.transaction(() => {
       this.stmt.setMeta.run('boot', this.boot);
       this.stmt.setMeta.run('last_seq', this.lastSeq);
+      this.stmt.setMeta.run('last_event_seq', this.lastEventSeq);
     })();
-    writeSeqMark(params.path, { seqHighWater: this.seqHighWater, boot: this.boot });
+    // Without `clean`: until the next clean stop, the mark tells nothing about the database's rows.
+    writeSeqMark(params.path, { seqHighWater: this.seqHighWater, boot: this.boot, lastEventSeq: this.lastEventSeq });
     this.measureBytes();
-    return { boot: this.boot, lastSeq: this.lastSeq, ...(opened.recovered ? { recovered: opened.recovered } : {}) };
+    return {
+      boot: this.boot, lastSeq: this.lastSeq, prevSeq: this.lastEventSeq,
+      ...(opened.recovered ? { recovered: opened.recovered } : {}), ...(lost ? { lost } : {}),
+    };
   }
 
   private prepare(): void {
@@ -94,6 +107,7 @@ export class OutboxStore {
         inserted += this.stmt.insert.run(seqs[i], eventId(window, this.boot, seqs[i]), type, cls, body, Buffer.byteLength(body)).changes;
       }
       this.stmt.setMeta.run('last_seq', Math.max(this.lastSeq, seqs[seqs.length - 1]));
+      this.stmt.setMeta.run('last_event_seq', Math.max(this.lastEventSeq, seqs[seqs.length - 1]));
       return inserted;
     });
     this.markTx = this.db.transaction((seqs: number[], now: number) => {
@@ -124,7 +138,7 @@ export class OutboxStore {
     const maxSeq = batch.seqs[n - 1];
     if (maxSeq > this.seqHighWater) {
       const raised = maxSeq + this.params.seqReserve;
-      writeSeqMark(this.params.path, { seqHighWater: raised, boot: this.boot });
+      writeSeqMark(this.params.path, { seqHighWater: raised, boot: this.boot, lastEventSeq: this.lastEventSeq });
       this.seqHighWater = raised;
     }
     let inserted: number;
@@ -138,6 +152,7 @@ export class OutboxStore {
     this.counters.transactions++;
     this.counters.committedEvents += inserted;
     if (maxSeq > this.lastSeq) this.lastSeq = maxSeq;
+    if (maxSeq > this.lastEventSeq) this.lastEventSeq = maxSeq;
     this.pending += inserted;
     if (this.firstPendingSeq === null) this.firstPendingSeq = batch.seqs[0];
     this.measureBytes();
@@ -269,10 +284,42 @@ export class OutboxStore {
   close(assignedSeq: number): void {
     if (!this.isOpen) return;
     const seqHighWater = Math.max(this.lastSeq, assignedSeq);
+    // Seqs handed out but never committed were lost with this stop (logged by SqliteOutbox): the next
+    // prev_seq points at the last of them, so the center sees the hole instead of "nothing between".
+    const lastEventSeq = Math.max(this.lastEventSeq, assignedSeq);
     try {
-      writeSeqMark(this.params.path, { seqHighWater, boot: this.boot });
+      this.stmt.setMeta.run('last_event_seq', lastEventSeq);
+      writeSeqMark(this.params.path, {
+        seqHighWater, boot: this.boot, lastEventSeq,
+        clean: { pending: this.pending, firstPendingSeq: this.firstPendingSeq },
+      });
     } finally {
       try { this.db.pragma('wal_checkpoint(TRUNCATE)'); } finally { this.db.close(); }
     }
   }
+}
+
+/**
+ * The side file knows what a clean stop left in the database; a database with less (deleted, or an
+ * older copy restored) lost those events. After a crash the mark holds no counts: a database that is
+ * missing entirely is then reported with the mark's upper bound.
+ */
+function detectLoss(mark: SeqMark | null, dbLastEvent: number, dbHadMeta: boolean): OutboxLoss | undefined {
+  if (!mark || mark.boot === 0) return undefined;
+  const last = mark.lastEventSeq ?? 0;
+  if (mark.clean) {
+    if (last <= dbLastEvent || mark.clean.pending === 0 || mark.clean.firstPendingSeq === null) return undefined;
+    const firstSeq = Math.max(mark.clean.firstPendingSeq, dbLastEvent + 1);
+    const exact = dbLastEvent < mark.clean.firstPendingSeq;
+    const where = dbHadMeta ? `holds events only up to seq ${dbLastEvent}` : 'is missing';
+    return {
+      reason: `the database ${where}, but the last clean stop left ${mark.clean.pending} unpublished events up to seq ${last}`,
+      firstSeq, lastSeq: last, count: exact ? mark.clean.pending : null, exact,
+    };
+  }
+  if (dbHadMeta || mark.seqHighWater === 0) return undefined;
+  return {
+    reason: `the database is missing after an unclean stop; events up to seq ${mark.seqHighWater} (side file) may have been committed`,
+    firstSeq: null, lastSeq: mark.seqHighWater, count: null, exact: false,
+  };
 }

@@ -2,6 +2,21 @@
 // its blocking work off the main thread; the publisher and services depend only on this interface.
 import type { EventEnvelope, EventInput } from '../core/events.ts';
 
+/**
+ * Committed events that are gone: the database was missing or older at start than what the seq side
+ * file knows was committed (deleted or restored while the service was stopped).
+ */
+export interface OutboxLoss {
+  reason: string;
+  /** First seq of the unpublished events that are gone (null when unknown: no clean stop before). */
+  firstSeq: number | null;
+  /** Last seq that may be gone (exact after a clean stop, an upper bound otherwise). */
+  lastSeq: number;
+  /** Unpublished events gone, when known. */
+  count: number | null;
+  exact: boolean;
+}
+
 export interface OutboxStartInfo {
   /** This start's boot number (previous + 1, persisted). */
   boot: number;
@@ -9,6 +24,8 @@ export interface OutboxStartInfo {
   lastSeq: number;
   /** Set when the database failed its integrity check and was moved aside. */
   recovered?: { movedTo: string; reason: string };
+  /** Set when committed, unpublished events are gone (an `outbox.lost` event is appended too). */
+  lost?: OutboxLoss;
 }
 
 export interface OutboxHealth {
@@ -25,6 +42,8 @@ export interface OutboxHealth {
   writeError?: string;
   /** Appended but not yet committed (group-commit buffer plus retries). */
   uncommitted: number;
+  /** Set for this run when the start found committed, unpublished events gone. */
+  lost?: OutboxLoss;
 }
 
 export interface Outbox {

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { isoWithOffset, type Clock } from '../core/clock.ts';
 import type { EventEnvelope, EventInput } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
-import type { Outbox, OutboxHealth, OutboxStartInfo } from './outbox.ts';
+import type { Outbox, OutboxHealth, OutboxLoss, OutboxStartInfo } from './outbox.ts';
 import type { MaintainResult, OpenResult, ReadResult, Synchronous, WorkerStats } from './outbox-protocol.ts';
 import { GroupCommitQueue } from './outbox-group-commit.ts';
 import { OutboxWorkerClient } from './outbox-worker-client.ts';
@@ -63,6 +63,9 @@ export class SqliteOutbox implements Outbox {
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'closing' | 'stopped' = 'new';
   private boot = 0;
   private lastSeq = 0;
+  /** Seq of the last event handed out (the next envelope's prev_seq). */
+  private prevSeq = 0;
+  private lost: OutboxLoss | undefined;
   private queue!: GroupCommitQueue;
   private restartTimer: NodeJS.Timeout | null = null;
   private maintenanceTimer: NodeJS.Timeout | null = null;
@@ -103,6 +106,7 @@ export class SqliteOutbox implements Outbox {
     }
     this.boot = opened.boot;
     this.lastSeq = opened.lastSeq;
+    this.prevSeq = opened.prevSeq;
     if (opened.recovered) logger.error('outbox database was corrupt; moved aside and started fresh', { path, ...opened.recovered, lastSeq: this.lastSeq });
     const every = this.deps.maintenanceIntervalMs ?? 60_000;
     this.maintenanceTimer = setInterval(() => {
@@ -111,7 +115,16 @@ export class SqliteOutbox implements Outbox {
     this.maintenanceTimer.unref();
     this.state = 'running';
     logger.info('outbox started', { path, boot: this.boot, lastSeq: this.lastSeq, pending: this.stats?.pending });
-    return { boot: this.boot, lastSeq: this.lastSeq, ...(opened.recovered ? { recovered: opened.recovered } : {}) };
+    if (opened.lost) this.reportLoss(opened.lost);
+    return { boot: this.boot, lastSeq: this.lastSeq, ...(opened.recovered ? { recovered: opened.recovered } : {}), ...(opened.lost ? { lost: opened.lost } : {}) };
+  }
+
+  /** One loud line, a flag in health (and so in state/outbox) and a durable `outbox.lost` event. */
+  private reportLoss(lost: OutboxLoss): void {
+    this.lost = lost;
+    const range = lost.firstSeq === null ? `up to seq ${lost.lastSeq}` : `seq ${lost.firstSeq}..${lost.lastSeq}`;
+    this.deps.logger.error(`outbox: committed events that were not published are gone (${range}${lost.count !== null ? `, ${lost.count} events` : ''}): ${lost.reason}; seqs are not reused`, { path: this.deps.path });
+    this.append({ type: 'outbox.lost', data: { first_seq: lost.firstSeq, last_seq: lost.lastSeq, count: lost.count, exact: lost.exact, reason: lost.reason } });
   }
 
   /** Starts a worker and opens the database in it; continueBoot keeps this boot after a worker restart. */
@@ -155,6 +168,7 @@ export class SqliteOutbox implements Outbox {
     const envelope: EventEnvelope = {
       event_id: `${this.deps.window}-${this.boot}-${seq}`,
       seq,
+      prev_seq: this.prevSeq,
       boot: this.boot,
       type: input.type,
       ts: isoWithOffset(clock.now(), this.deps.utcOffsetMinutes),
@@ -173,6 +187,7 @@ export class SqliteOutbox implements Outbox {
       throw new TypeError(`outbox: data of event ${input.type} is not JSON-serialisable: ${(err as Error).message}`);
     }
     this.lastSeq = seq;
+    this.prevSeq = seq;
     return { envelope, durable: this.queue.add(envelope, body) };
   }
 
@@ -258,6 +273,7 @@ export class SqliteOutbox implements Outbox {
       capReached: s?.capReached ?? false,
       ...(this.queue?.writeError ? { writeError: this.queue.writeError } : {}),
       uncommitted: this.queue?.uncommitted ?? 0,
+      ...(this.lost ? { lost: this.lost } : {}),
     };
   }
 

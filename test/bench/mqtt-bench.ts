@@ -98,7 +98,7 @@ async function drainRaw(url: string, protocol: 4 | 5, payloads: string[], window
   await new Promise<void>((resolve, reject) => {
     const send = () => {
       const i = next++;
-      client.publish('zwfw/v1/main/A07/evt/evaluation.submitted', payloads[i]!, { qos: 1 }, (err) => {
+      client.publish('zwfw/v1/main/A07/evt/evaluation/submitted', payloads[i]!, { qos: 1 }, (err) => {
         if (err) { reject(err); return; }
         if (++acked === n) { resolve(); return; }
         if (next < n) send();

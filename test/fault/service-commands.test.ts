@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { startCollector, type Received, type TestBroker, startPreferredBroker } from '../helpers/brokers.ts';
 import { writeTestConfig } from '../helpers/test-config.ts';
 import { killAllServices, sleep, startService } from '../helpers/service-process.ts';
+import { nameProblem, parseTopic } from '../../sync/mqtt-topics.ts';
 
 let broker: TestBroker;
 let protocolVersion: 4 | 5;
@@ -73,7 +74,10 @@ test('1,000 malformed or hostile cmd/<name> payloads → each answered with an e
   }
 
   const payloads = hostilePayloads(1000);
-  for (const p of payloads) await center.publishAsync(`${cfg.root}cmd/${p.name}`, p.payload, { qos: 1 });
+  // Dotted names are topic levels; a name that is no valid name (ünïcode) is answered on the bare cmd_res.
+  const levels = (name: string) => name.split('.').join('/');
+  const answeredOn = (name: string) => (nameProblem(name) ? '' : name);
+  for (const p of payloads) await center.publishAsync(`${cfg.root}cmd/${levels(p.name)}`, p.payload, { qos: 1 });
 
   const hostileAnswers = () => answers.messages.filter((m) => !isProbe(m));
   await answers.waitFor(() => hostileAnswers().length >= payloads.length, 60_000, `${payloads.length} answers on cmd_res/#`).catch((err: Error) => {
@@ -87,10 +91,10 @@ test('1,000 malformed or hostile cmd/<name> payloads → each answered with an e
   const expected = new Map<string, string[]>();
   const got = new Map<string, string[]>();
   const push = (m: Map<string, string[]>, k: string, v: string) => m.set(k, [...(m.get(k) ?? []), v]);
-  for (const p of payloads) push(expected, p.name, String(p.cmdId));
+  for (const p of payloads) push(expected, answeredOn(p.name), String(p.cmdId));
   const notError: Received[] = [];
   for (const m of hostileAnswers()) {
-    const name = m.topic.slice(`${cfg.root}cmd_res/`.length);
+    const name = parseTopic('zwfw/v1', m.topic)?.name ?? '';
     const a = m.json as Answer;
     if (a?.status !== 'error' || typeof a.error !== 'string' || a.error.length === 0) notError.push(m);
     push(got, name, String(a?.cmd_id));
@@ -105,9 +109,9 @@ test('1,000 malformed or hostile cmd/<name> payloads → each answered with an e
 
   // A valid command after all that: config.reload with a cmd_id (the file is unchanged).
   const before = answers.messages.length;
-  await center.publishAsync(`${cfg.root}cmd/config.reload`, json({ cmd_id: 'valid-1', expires_at: Date.now() + 60_000 }), { qos: 1 });
+  await center.publishAsync(`${cfg.root}cmd/config/reload`, json({ cmd_id: 'valid-1', expires_at: Date.now() + 60_000 }), { qos: 1 });
   const valid = await answers.waitFor((m) => (m.json as Answer)?.cmd_id === 'valid-1', 20_000, 'the answer to a valid config.reload', before);
-  assert.equal(valid.topic, `${cfg.root}cmd_res/config.reload`);
+  assert.equal(valid.topic, `${cfg.root}cmd_res/config/reload`);
   assert.deepEqual({ ...(valid.json as Answer), data: undefined }, { cmd_id: 'valid-1', status: 'ok', data: undefined }, `valid command answered: ${valid.text}`);
 
   const h = await service.health();

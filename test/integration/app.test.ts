@@ -82,14 +82,14 @@ test('a press on the simulator reaches the broker as an event; health reports ev
     await sub.waitFor((m) => m.topic.endsWith('/status') && (m.json as { state?: string })?.state === 'online', 5000, 'online status');
     const r = await post(app.apiPort, '/api/sim/press', { button: 'dissatisfied' });
     assert.equal(r.status, 200);
-    const evt = await sub.waitFor((m) => m.topic === 'zwfw/v1/main/T01/evt/evaluation.unsolicited', 5000, 'the press event');
+    const evt = await sub.waitFor((m) => m.topic === 'zwfw/v1/main/T01/evt/evaluation/unsolicited', 5000, 'the press event');
     const e = evt.json as { data: { key: string; level: number }; event_id: string; seq: number; ts: string };
     assert.equal(e.data.key, 'dissatisfied');
     assert.equal(e.data.level, 4);
     assert.match(e.event_id, /^T01-\d+-\d+$/);
     assert.match(e.ts, /\+08:00$/);
     // The broken printer faults alone: a fault event, a retained state, and the buttons still work.
-    await sub.waitFor((m) => m.topic.endsWith('/evt/device.fault') && /lp0/.test(m.text), 5000, 'printer fault event');
+    await sub.waitFor((m) => m.topic.endsWith('/evt/device/fault') && /lp0/.test(m.text), 5000, 'printer fault event');
     await sub.waitFor((m) => m.topic.endsWith('/state/printer') && (m.json as { state?: string })?.state === 'fault', 5000, 'printer fault state');
     const bad = await post(app.apiPort, '/api/sim/press', { button: 'meh' });
     assert.equal(bad.status, 400);
@@ -118,7 +118,7 @@ test('reload: a bad file is rejected and the running config stays; a good one re
     writeFileSync(cfgPath, BASE.replace('backend: sim', 'backend: simm'));
     const rejected = await post(app.apiPort, '/api/config/reload', {});
     assert.equal(rejected.json.status, 'rejected');
-    const ev = await sub.waitFor((m) => m.topic.endsWith('/evt/config.rejected'), 5000, 'config.rejected', from);
+    const ev = await sub.waitFor((m) => m.topic.endsWith('/evt/config/rejected'), 5000, 'config.rejected', from);
     assert.match(ev.text, /buttons\.backend/);
     assert.equal(app.currentConfig.buttons.backend, 'sim');
     // Still serving with the old config.
@@ -132,10 +132,10 @@ test('reload: a bad file is rejected and the running config stays; a good one re
     assert.equal(old.listenerCount('status') + old.listenerCount('button'), 0, 'nothing listens to the old driver');
     assert.equal(applied.json.status, 'applied');
     assert.deepEqual(applied.json.changed, ['buttons']);
-    await sub.waitFor((m) => m.topic.endsWith('/evt/config.applied'), 5000, 'config.applied', from);
+    await sub.waitFor((m) => m.topic.endsWith('/evt/config/applied'), 5000, 'config.applied', from);
     await sub.waitFor((m) => m.topic.endsWith('/status') && (m.json as { config_hash?: string }).config_hash === applied.json.hash, 5000, 'status with the new config hash', from);
     assert.equal((await post(app.apiPort, '/api/sim/press', { button: 'very_dissatisfied' })).status, 200);
-    const evt = await sub.waitFor((m) => m.topic.endsWith('/evt/evaluation.unsolicited') && /very_dissatisfied/.test(m.text), 5000, 'press with the new key', from);
+    const evt = await sub.waitFor((m) => m.topic.endsWith('/evt/evaluation/unsolicited') && /very_dissatisfied/.test(m.text), 5000, 'press with the new key', from);
     assert.equal((evt.json as { data: { level: number } }).data.level, 5);
   } finally {
     await app.stop('test');

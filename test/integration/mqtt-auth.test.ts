@@ -76,16 +76,16 @@ describe('mqtt authentication failures', { timeout: 60_000 }, () => {
     const { sync, logger } = await trySync(mqttConfig(broker.url), 'pw7');
     const intruder = await connectAsync(broker.url, { username: 'A08', password: 'pw8', protocolVersion: 5, reconnectPeriod: 0 });
     try {
-      sync.commands.register('ping', (await import('@sinclair/typebox')).Type.Object({}), async () => 'pong');
+      sync.commands.register('window.ping', (await import('@sinclair/typebox')).Type.Object({}), async () => 'pong');
       await waitFor(() => sync.health().connected, 10_000, 'connected');
       await center.waitFor((m) => m.topic === 'zwfw/v1/main/A07/status', 5000, 'status via ACL');
       // A08 may neither command A07 nor read A07's commands (mosquitto grants the SUBACK and filters delivery).
       const seenByIntruder: string[] = [];
       intruder.on('message', (topic) => seenByIntruder.push(topic));
       await intruder.subscribeAsync('zwfw/v1/main/A07/#', { qos: 1 });
-      await intruder.publishAsync('zwfw/v1/main/A07/cmd/ping', JSON.stringify({ cmd_id: 'from-A08' }), { qos: 1 }).catch(() => undefined);
-      await center.client.publishAsync('zwfw/v1/main/A07/cmd/ping', JSON.stringify({ cmd_id: 'from-center' }), { qos: 1 });
-      const res = await center.waitFor((m) => m.topic === 'zwfw/v1/main/A07/cmd_res/ping', 5000, 'cmd_res via ACL');
+      await intruder.publishAsync('zwfw/v1/main/A07/cmd/window/ping', JSON.stringify({ cmd_id: 'from-A08' }), { qos: 1 }).catch(() => undefined);
+      await center.client.publishAsync('zwfw/v1/main/A07/cmd/window/ping', JSON.stringify({ cmd_id: 'from-center' }), { qos: 1 });
+      const res = await center.waitFor((m) => m.topic === 'zwfw/v1/main/A07/cmd_res/window/ping', 5000, 'cmd_res via ACL');
       assert.deepEqual(res.json, { cmd_id: 'from-center', status: 'ok', data: 'pong' });
       await new Promise((r) => setTimeout(r, 300));
       assert.ok(!center.messages.some((m) => (m.json as { cmd_id?: string } | undefined)?.cmd_id === 'from-A08'), 'A08 command never reached A07');

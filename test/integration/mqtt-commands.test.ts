@@ -64,7 +64,8 @@ for (const b of brokers) {
       sync.commands.register('pause', Type.Object({ minutes: Type.Integer({ minimum: 1, maximum: 120 }) }, { additionalProperties: false }),
         async (p, ctx) => { calls.push({ minutes: p.minutes, cmd_id: ctx.cmd_id }); return { paused_for: p.minutes }; });
       sync.commands.register('fail', Type.Object({}), async () => { throw new Error('printer has no paper'); });
-      center = await startCollector(broker.url, [`${ROOT}cmd_res/+`], { protocolVersion: b.protocol });
+      sync.commands.register('nameplate.show', Type.Object({}), async () => 'shown');
+      center = await startCollector(broker.url, [`${ROOT}cmd_res/#`], { protocolVersion: b.protocol });
       await sync.start();
       const deadline = Date.now() + 10_000;
       while (!sync.health().connected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -81,8 +82,8 @@ for (const b of brokers) {
       const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
       const from = center.messages.length;
       const cmdId = typeof body === 'object' && !Buffer.isBuffer(body) ? (body as { cmd_id?: unknown }).cmd_id : undefined;
-      await center.client.publishAsync(`${ROOT}cmd/${name}`, payload, { qos: 1 });
-      const m = await center.waitFor((r) => r.topic === `${ROOT}cmd_res/${name}` && (cmdId === undefined || (r.json as Res).cmd_id === cmdId), 5000, `answer to ${name}`, from);
+      await center.client.publishAsync(`${ROOT}cmd/${name.split('.').join('/')}`, payload, { qos: 1 });
+      const m = await center.waitFor((r) => r.topic === `${ROOT}cmd_res/${name.split('.').join('/')}` && (cmdId === undefined || (r.json as Res).cmd_id === cmdId), 5000, `answer to ${name}`, from);
       return m.json as Res;
     }
 
@@ -93,6 +94,18 @@ for (const b of brokers) {
       const rec = outbox.rows.filter((e) => e.type === 'command.received' && e.data.cmd_id === 'c-1');
       assert.equal(rec.length, 1);
       assert.deepEqual(rec[0]!.data, { name: 'pause', cmd_id: 'c-1' });
+    });
+
+    it('a dotted command name is topic levels (cmd/nameplate/show → cmd_res/nameplate/show); an invalid name is answered on the bare cmd_res', async () => {
+      assert.deepEqual(await send('nameplate.show', { cmd_id: 'dot-1' }), { cmd_id: 'dot-1', status: 'ok', data: 'shown' });
+      for (const [i, levels] of ['nameplate.show', 'a//b', 'ünïcode', 'n'.repeat(200)].entries()) {
+        const from = center.messages.length;
+        await center.client.publishAsync(`${ROOT}cmd/${levels}`, JSON.stringify({ cmd_id: `bad-name-${i}` }), { qos: 1 });
+        const m = await center.waitFor((r) => (r.json as Res).cmd_id === `bad-name-${i}`, 5000, `answer to cmd/${levels.slice(0, 20)}`, from);
+        assert.equal(m.topic, `${ROOT}cmd_res`);
+        assert.equal((m.json as Res).status, 'error');
+        assert.match((m.json as Res).error!, /invalid command name/);
+      }
     });
 
     it('answers a repeated cmd_id with the first result without running the handler again', async () => {

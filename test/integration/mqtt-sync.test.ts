@@ -63,7 +63,7 @@ for (const b of brokers) {
         assertStrictlyIncreasing(seqs);
         assert.equal(seqs[0], 1);
         const first = sub.messages.find((m) => m.topic.startsWith(`${ROOT}evt/`))!;
-        assert.equal(first.topic, `${ROOT}evt/window.state`);
+        assert.equal(first.topic, `${ROOT}evt/window/state`);
         assert.equal((first.json as { event_id: string }).event_id, 'A07-3-1');
         assert.equal(outbox.countState('published'), 2000);
         assert.ok(outbox.markCalls.length < 1000, `markPublished batched (${outbox.markCalls.length} calls)`);

@@ -86,7 +86,8 @@ describe('CommandProcessor', () => {
   });
 
   it('registry refuses bad and duplicate names', () => {
-    assert.throws(() => registry.register('a/b', Type.Object({}), async () => 1), /must match/);
+    assert.throws(() => registry.register('a/b', Type.Object({}), async () => 1), /may hold only ASCII/);
+    assert.throws(() => registry.register('a..b', Type.Object({}), async () => 1), /empty part/);
     assert.throws(() => registry.register('pause', Type.Object({}), async () => 1), /already registered/);
   });
 });

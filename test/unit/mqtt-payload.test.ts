@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseAck, parseJsonObject, readCmdId, readExpiresAt, describeCmdIdProblem } from '../../sync/mqtt-payload.ts';
-import { buildTopics, eventTopicLevel } from '../../sync/mqtt-topics.ts';
+import { buildTopics, commandToLevels, eventLevelsToType, eventTypeToLevels, levelsToName, MAX_NAME_CHARS, nameProblem, parseTopic } from '../../sync/mqtt-topics.ts';
 import { describeMqttError, safeUrl } from '../../sync/mqtt-connection.ts';
 
 const buf = (s: string) => Buffer.from(s, 'utf8');
@@ -62,18 +62,46 @@ describe('parseAck', () => {
 });
 
 describe('topics and connection messages', () => {
-  it('builds and parses the window topics', () => {
+  it('builds and parses the window topics; dotted names become levels, no level holds a dot (design §6)', () => {
     const t = buildTopics('zwfw/v1/', 'main', 'A07');
     assert.equal(t.status, 'zwfw/v1/main/A07/status');
     assert.equal(t.state('printer'), 'zwfw/v1/main/A07/state/printer');
-    assert.equal(t.evt('evaluation.submitted'), 'zwfw/v1/main/A07/evt/evaluation.submitted');
-    assert.equal(t.cmdFilter, 'zwfw/v1/main/A07/cmd/+');
+    assert.equal(t.evt('evaluation.submitted'), 'zwfw/v1/main/A07/evt/evaluation/submitted');
+    assert.equal(t.cmdRes('nameplate.show'), 'zwfw/v1/main/A07/cmd_res/nameplate/show');
+    assert.equal(t.cmdFilter, 'zwfw/v1/main/A07/cmd/#');
+    assert.equal(t.cmdResInvalid, 'zwfw/v1/main/A07/cmd_res');
     assert.deepEqual(t.parse('zwfw/v1/main/A07/cmd/pause'), { kind: 'cmd', name: 'pause' });
+    assert.deepEqual(t.parse('zwfw/v1/main/A07/cmd/nameplate/show'), { kind: 'cmd', name: 'nameplate.show' });
     assert.deepEqual(t.parse('zwfw/v1/main/A07/ack'), { kind: 'ack' });
     assert.equal(t.parse('zwfw/v1/main/A08/cmd/pause'), undefined);
-    assert.equal(t.parse('zwfw/v1/main/A07/cmd/'), undefined);
-    assert.equal(eventTopicLevel('a+b#c/d\u0000'), 'a_b_c_d_');
-    assert.equal(eventTopicLevel(''), 'unknown');
+    for (const bad of ['zwfw/v1/main/A07/cmd/', 'zwfw/v1/main/A07/cmd/nameplate.show', 'zwfw/v1/main/A07/cmd/a//b', 'zwfw/v1/main/A07/cmd/ünïcode', `zwfw/v1/main/A07/cmd/${'x'.repeat(MAX_NAME_CHARS + 1)}`]) {
+      const p = t.parse(bad);
+      assert.ok(p && p.kind === 'cmd' && 'error' in p, bad);
+    }
+    assert.throws(() => t.cmdRes('a..b'), /empty part/);
+  });
+  it('maps names to levels and back, validating them (ASCII, bounded)', () => {
+    assert.equal(eventTypeToLevels('evaluation.submitted'), 'evaluation/submitted');
+    assert.equal(eventLevelsToType('evaluation/submitted'), 'evaluation.submitted');
+    assert.equal(commandToLevels('fingerprint.enrol'), 'fingerprint/enrol');
+    assert.deepEqual(levelsToName('fingerprint/enrol'), { ok: true, name: 'fingerprint.enrol' });
+    assert.equal(levelsToName('a.b').ok, false);
+    assert.equal(nameProblem('print'), undefined);
+    for (const bad of ['', '.a', 'a.', 'a..b', 'a b', 'a+b', 'a#', 'a/b', '中文', 'x'.repeat(MAX_NAME_CHARS + 1)]) assert.ok(nameProblem(bad), bad);
+    assert.throws(() => commandToLevels('a/b'), /part 1 may hold only ASCII/);
+    // An event type that is no valid name is made safe rather than stalling the queue.
+    assert.equal(eventTypeToLevels('a+b#c/d\u0000.x'), 'a_b_c_d_/x');
+    assert.equal(eventTypeToLevels(''), '_');
+    assert.ok(eventTypeToLevels('y'.repeat(500)).length <= MAX_NAME_CHARS);
+  });
+  it('parses any topic of any window, hall and window from the topic (for a center)', () => {
+    assert.deepEqual(parseTopic('zwfw/v1', 'zwfw/v1/east/B12/evt/evaluation/submitted'), { hall: 'east', window: 'B12', kind: 'evt', name: 'evaluation.submitted' });
+    assert.deepEqual(parseTopic('zwfw/v1/', 'zwfw/v1/main/A07/cmd_res/nameplate/show'), { hall: 'main', window: 'A07', kind: 'cmd_res', name: 'nameplate.show' });
+    assert.deepEqual(parseTopic('zwfw/v1', 'zwfw/v1/main/A07/cmd_res'), { hall: 'main', window: 'A07', kind: 'cmd_res' });
+    assert.deepEqual(parseTopic('zwfw/v1', 'zwfw/v1/main/A07/status'), { hall: 'main', window: 'A07', kind: 'status' });
+    assert.deepEqual(parseTopic('zwfw/v1', 'zwfw/v1/main/A07/state/printer'), { hall: 'main', window: 'A07', kind: 'state', name: 'printer' });
+    assert.match(parseTopic('zwfw/v1', 'zwfw/v1/main/A07/cmd/x.y')!.error!, /contains "\."/);
+    for (const other of ['zwfw/v2/main/A07/status', 'zwfw/v1/main/A07/status/x', 'zwfw/v1/main/A07/other', 'zwfw/v1/main', 'zwfw/v1//A07/status']) assert.equal(parseTopic('zwfw/v1', other), undefined, other);
   });
   it('describes errors in one actionable phrase and never shows URL credentials', () => {
     assert.equal(describeMqttError(Object.assign(new Error('Connection refused: Not authorized'), { code: 135 })), 'Not authorized');

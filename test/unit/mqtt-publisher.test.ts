@@ -55,7 +55,7 @@ describe('EventPublisher', () => {
       await ticks();
     }
     assert.deepEqual(sent.map((s) => s.body.seq), Array.from({ length: 100 }, (_, i) => i + 1));
-    assert.equal(sent[0]!.topic, 'zwfw/v1/main/A07/evt/evaluation.submitted');
+    assert.equal(sent[0]!.topic, 'zwfw/v1/main/A07/evt/evaluation/submitted');
     assert.equal(outbox.health().pending, 0);
     assert.equal(publisher.published, 100);
     assert.ok(outbox.markCalls.length < 100, `batched: ${outbox.markCalls.length} calls`);

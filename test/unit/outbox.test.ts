@@ -43,7 +43,7 @@ describe('SqliteOutbox basics', { timeout: 120_000 }, () => {
     clock.advance(1234);
     const { envelope, durable } = outbox.append({ type: 'evaluation.submitted', staff_id: 'S0123', case_id: 'T0457', data: { score: 5 } });
     assert.deepEqual(envelope, {
-      event_id: 'A07-1-1', seq: 1, boot: 1, type: 'evaluation.submitted', ts: '2026-11-23T09:00:01.234+08:00',
+      event_id: 'A07-1-1', seq: 1, prev_seq: 0, boot: 1, type: 'evaluation.submitted', ts: '2026-11-23T09:00:01.234+08:00',
       mono_ms: 1234, time_quality: 'ntp', window: 'A07', hall: 'main', staff_id: 'S0123', case_id: 'T0457', data: { score: 5 },
     });
     assert.equal(outbox.health().uncommitted, 1);
