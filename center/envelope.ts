@@ -8,7 +8,7 @@ export interface StoredEvent {
   hall: string;
   window: string;
   seq: number;
-  /** The device's previous seq (across boots); null only for a device's very first event. */
+  /** The device's previous seq (across boots); 0 (or null) before its very first event. */
   prev_seq: number | null;
   boot: number;
   type: string;

@@ -62,7 +62,7 @@ for (const backend of backends) {
       assert.equal(again.duplicates, 2);
       assert.equal(await store.eventCount(), 3);
       const back = await store.eventsBetween(0, Date.parse('2027-01-01T00:00:00Z'));
-      assert.deepEqual(back.map((e) => [e.event_id, e.prev_seq, e.historical]), [['A07-1-1', null, false], ['A07-1-2', 1, false], ['A07-1-3', 2, false]]);
+      assert.deepEqual(back.map((e) => [e.event_id, e.prev_seq, e.historical]), [['A07-1-1', 0, false], ['A07-1-2', 1, false], ['A07-1-3', 2, false]]);
       assert.deepEqual(back[0]!.data, { satisfaction: 5, level: 'very_satisfied' });
     });
 

@@ -12,7 +12,7 @@ export function envelope(s: EnvelopeSpec): Record<string, unknown> {
   const window = s.window ?? 'A07';
   const boot = s.boot ?? 1;
   return {
-    event_id: `${window}-${boot}-${s.seq}`, seq: s.seq, prev_seq: s.prev_seq === undefined ? (s.seq === 1 ? null : s.seq - 1) : s.prev_seq,
+    event_id: `${window}-${boot}-${s.seq}`, seq: s.seq, prev_seq: s.prev_seq === undefined ? s.seq - 1 : s.prev_seq,
     boot, type: s.type ?? 'evaluation.submitted', ts: s.ts ?? '2026-11-23T09:15:02.113+08:00', mono_ms: s.seq * 10,
     time_quality: 'ntp', window, hall: s.hall ?? 'main', ...(s.staff_id ? { staff_id: s.staff_id } : {}),
     ...(s.case_id ? { case_id: s.case_id } : {}), data: s.data ?? { satisfaction: 5, level: 'very_satisfied' },

@@ -114,7 +114,7 @@ describe('center ingest (Mosquitto, MQTT 5)', { skip: hasMosquitto() ? undefined
     const { store, ingest, logger } = await start('status.db');
     try {
       await device.publishAsync('zwfw/v1/main/C03/status', JSON.stringify({ state: 'online', boot: 3 }), { qos: 1, retain: true });
-      await publish({ window: 'C03', seq: 7, prev_seq: null });
+      await publish({ window: 'C03', seq: 7, prev_seq: 0 });
       await waitFor('ack up to 7', () => lastAck('C03') === 7);
       const before = acks.length;
       // A reconnecting device sends birth: it gets the ack again (it may have missed it).
