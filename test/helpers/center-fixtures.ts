@@ -1,6 +1,7 @@
 // Event envelopes for the center's tests, shaped as a counter publishes them (design §4).
 import type { StoredEvent } from '../../center/envelope.ts';
 import type { IngestBatch } from '../../center/store.ts';
+import type { IngestOptions } from '../../center/ingest.ts';
 
 export interface EnvelopeSpec {
   window?: string; hall?: string; boot?: number; seq: number; prev_seq?: number | null;
@@ -32,3 +33,9 @@ export function stored(s: EnvelopeSpec, receivedMs = 1): StoredEvent {
 }
 
 export const batchOf = (events: StoredEvent[], more: Partial<IngestBatch> = {}): IngestBatch => ({ events, retained: [], births: [], answers: [], ...more });
+
+/** Ingest options for tests: a unique client id, short flushes. */
+export const ingestOptions = (url: string, over: Partial<IngestOptions> = {}): IngestOptions => ({
+  url, prefix: 'zwfw/v1', hall: 'main', clientId: `center-test-${Math.random().toString(36).slice(2)}`, sessionExpiryS: 60,
+  batchMax: 500, flushMs: 10, maxBuffered: 100_000, utcOffsetMinutes: 480, ...over,
+});

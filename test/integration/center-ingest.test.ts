@@ -10,11 +10,11 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { systemClock } from '../../core/clock.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import { systemScheduler } from '../../core/scheduler.ts';
-import { CenterIngest, type IngestOptions } from '../../center/ingest.ts';
+import { CenterIngest } from '../../center/ingest.ts';
 import { openSqlDb } from '../../center/sql.ts';
 import { CenterStore } from '../../center/store.ts';
 import { hasMosquitto, startMosquitto, type MosquittoBroker } from '../helpers/brokers.ts';
-import { envelope, type EnvelopeSpec } from '../helpers/center-fixtures.ts';
+import { envelope, ingestOptions, type EnvelopeSpec } from '../helpers/center-fixtures.ts';
 
 const waitFor = async (what: string, cond: () => boolean | Promise<boolean>, ms = 10_000) => {
   const end = Date.now() + ms;
@@ -24,10 +24,6 @@ const waitFor = async (what: string, cond: () => boolean | Promise<boolean>, ms 
   }
 };
 
-export const ingestOptions = (url: string, over: Partial<IngestOptions> = {}): IngestOptions => ({
-  url, prefix: 'zwfw/v1', hall: 'main', clientId: `center-test-${Math.random().toString(36).slice(2)}`, sessionExpiryS: 60,
-  batchMax: 500, flushMs: 10, maxBuffered: 100_000, utcOffsetMinutes: 480, ...over,
-});
 
 describe('center ingest (Mosquitto, MQTT 5)', { skip: hasMosquitto() ? undefined : 'mosquitto not installed' }, () => {
   let broker: MosquittoBroker;
