@@ -151,6 +151,12 @@ export class CenterStore {
     return rows.map(rowToEvent);
   }
 
+  /** Events of one type that happened in [fromMs, toMs), in time order. */
+  async eventsOfType(type: string, fromMs: number, toMs: number): Promise<StoredEvent[]> {
+    const rows = await this.db.query('SELECT * FROM events WHERE type = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms, seq', [type, fromMs, toMs]);
+    return rows.map(rowToEvent);
+  }
+
   async eventCount(): Promise<number> {
     const [r] = await this.db.query('SELECT COUNT(*) AS n FROM events');
     return num(r!.n);
