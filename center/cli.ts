@@ -98,7 +98,7 @@ async function runCenter(c: CenterConfig): Promise<number> {
   const store = new CenterStore(await openSqlDb(c.db));
   await store.migrate();
   const ingest = new CenterIngest({ store, clock, scheduler, logger, options: {
-    url: c.mqtt_url, prefix: c.prefix, hall: c.hall, ...(c.group ? { group: c.group } : {}), clientId: c.client_id,
+    url: c.mqtt_url, protocolVersion: c.mqtt_protocol_version, prefix: c.prefix, hall: c.hall, ...(c.group ? { group: c.group } : {}), clientId: c.client_id,
     ...(c.username ? { username: c.username } : {}), ...(c.password ? { password: c.password } : {}),
     sessionExpiryS: c.session_expiry_s, batchMax: c.batch_max, flushMs: c.flush_ms, maxBuffered: c.max_buffered, utcOffsetMinutes: c.utc_offset_minutes } });
   const board = new HallBoard({ store, ingest, clock, scheduler, logger, options: { host: c.board_host, port: c.board_port, utcOffsetMinutes: c.utc_offset_minutes,

@@ -19,6 +19,8 @@ import { centerTopics, parseCenterTopic, type CenterTopics } from './topics.ts';
 
 export interface IngestOptions {
   url: string;
+  /** 5 (default); 4 = MQTT 3.1.1 for brokers without MQTT 5 (NATS): no session expiry, shared groups only where the broker backports them. */
+  protocolVersion?: 4 | 5;
   prefix: string;
   /** One hall id, or '+' for every hall under the prefix. */
   hall: string;
@@ -64,9 +66,10 @@ export class CenterIngest extends EventEmitter {
     const o = this.deps.options;
     this.topics = centerTopics(o.prefix, o.hall, o.group);
     this.stopped = false;
+    const v5 = (o.protocolVersion ?? 5) === 5;
     const opts: IClientOptions = {
-      protocolVersion: 5, clientId: o.clientId, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000,
-      properties: { sessionExpiryInterval: o.sessionExpiryS },
+      protocolVersion: v5 ? 5 : 4, clientId: o.clientId, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000,
+      ...(v5 ? { properties: { sessionExpiryInterval: o.sessionExpiryS } } : {}),
       ...(o.username ? { username: o.username } : {}), ...(o.password ? { password: o.password } : {}),
     };
     const client = await connectAsync(o.url, opts);

@@ -76,6 +76,7 @@ const DateList = Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), 
 
 export const CenterSchema = Type.Object({
   mqtt_url: Type.String({ pattern: '^(mqtts?|wss?|tcp|tls)://', default: 'mqtt://127.0.0.1:1883', description: 'Broker URL (MQTT 5).' }),
+  mqtt_protocol_version: Type.Union([Type.Literal(5), Type.Literal(4)], { default: 5, description: '5 = MQTT 5 (shared subscriptions, session expiry); 4 = 3.1.1 (NATS).' }),
   prefix: Type.String({ pattern: '^[A-Za-z0-9_/-]+$', default: 'zwfw/v1' }),
   hall: Type.String({ pattern: '^([A-Za-z0-9_-]{1,32}|\\+)$', default: '+', description: 'One hall id, or + for every hall.' }),
   group: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'Shared subscription group: ingest instances with the same group split the events.' })),
