@@ -156,6 +156,8 @@ export class CenterIngest extends EventEmitter {
   }
 
   private schedule(): void {
+    // While a commit runs, messages gather; its end schedules the next one (no chain per message).
+    if (this.flushing) return;
     if (batchSize(this.batch) >= this.deps.options.batchMax) { this.timer?.cancel(); this.timer = undefined; void this.flush(); return; }
     this.timer ??= this.deps.scheduler.timeout(this.deps.options.flushMs, () => { this.timer = undefined; void this.flush(); });
   }

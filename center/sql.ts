@@ -1,7 +1,7 @@
 // The two databases the center can keep its events in, behind one small interface, so the schema,
 // the watermark logic and the report are written once. SQL is written with `?` placeholders;
 // PostgreSQL gets them numbered. Row values come back as JS numbers (BIGINT included).
-import type { Database as SqliteDatabase } from 'better-sqlite3';
+import type { Database as SqliteDatabase, Statement as SqliteStatement } from 'better-sqlite3';
 import type { Pool, PoolClient } from 'pg';
 import { resolve } from 'node:path';
 
@@ -39,8 +39,15 @@ async function openSqlite(path: string): Promise<SqlDb> {
   // A second ingest process on the same file waits for the write lock instead of failing.
   db.pragma('busy_timeout = 10000');
   db.defaultSafeIntegers(false);
+  // Prepared statements are reused (the ingest repeats a handful of statements thousands of times).
+  const cache = new Map<string, SqliteStatement>();
   const run: Query = async (sql, params = []) => {
-    const stmt = db.prepare(sql);
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      if (cache.size > 200) cache.clear();
+      cache.set(sql, stmt);
+    }
     const args = params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
     if (stmt.reader) return stmt.all(...args) as Row[];
     stmt.run(...args);

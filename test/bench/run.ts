@@ -10,6 +10,7 @@ import { benchOutbox } from './outbox-bench.ts';
 import { benchMqtt } from './mqtt-bench.ts';
 import { benchEink } from './eink-bench.ts';
 import { benchServiceRss } from './service-rss.ts';
+import { benchCenter } from './center-bench.ts';
 
 const quick = process.argv.includes('--quick');
 const dirs: string[] = [];
@@ -36,6 +37,9 @@ try {
   // RSS of the counter process itself (compiled build on plain node, as the systemd unit runs it).
   const rss = await benchServiceRss({ quick });
   log(`counter process RSS: idle, and after ${rss.events} events through outbox and broker`, rss);
+  // The center: ingest into SQLite and PostgreSQL next to raw batched inserts and a bare MQTT subscriber.
+  const center = await benchCenter({ quick });
+  log('center ingest (commit path and whole ingest) vs raw batched inserts / bare subscriber', center);
   const summary = {
     append_ratio: outbox.append_ratio,
     append_eps: outbox.append_eps,
@@ -53,6 +57,9 @@ try {
     rss_events: rss.events,
     bench_harness_rss_after_mb: outbox.rss_after_mb,
     render_800x480_ms: eink.render_800x480_ms,
+    center_raw_mqtt_eps: center.raw_mqtt_eps,
+    center_sqlite: center.sqlite,
+    center_postgres: center.postgres ?? null,
     quick,
     seconds: Math.round((Date.now() - started) / 1000),
   };
