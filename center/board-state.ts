@@ -78,7 +78,10 @@ export class BoardState {
       const [hall, window] = key.split('/') as [string, string];
       const parts = new Map((byKey.get(key) ?? []).map((r) => [r.part, json(r.payload)]));
       const status = parts.get('status');
-      const win = parts.get('state/window');
+      // state/window when the counter publishes it; else the nameplate's content ({status: {state}, staff: {name}}).
+      const plate = parts.get('state/nameplate');
+      const plateStatus = plate?.status && typeof plate.status === 'object' ? (plate.status as Record<string, unknown>) : undefined;
+      const win = parts.get('state/window') ?? (plate ? { state: plateStatus?.state, since: plateStatus?.since, staff: plate.staff } : undefined);
       const outbox = parts.get('state/outbox');
       const birth = parts.get('birth');
       const t = this.today.get(key) ?? newToday();

@@ -3,7 +3,8 @@
 // PostgreSQL gets them numbered. Row values come back as JS numbers (BIGINT included).
 import type { Database as SqliteDatabase, Statement as SqliteStatement } from 'better-sqlite3';
 import type { Pool, PoolClient } from 'pg';
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 export type Row = Record<string, unknown>;
 export type Query = (sql: string, params?: unknown[]) => Promise<Row[]>;
@@ -33,6 +34,7 @@ const fileChains = new Map<string, Promise<unknown>>();
 
 async function openSqlite(path: string): Promise<SqlDb> {
   const { default: Database } = await import('better-sqlite3');
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const db: SqliteDatabase = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
