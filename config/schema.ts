@@ -39,6 +39,8 @@ export const MqttSchema = Type.Object({
   reconnect_max_ms: Type.Integer({ minimum: 100, default: 30_000 }),
   inflight_window: Type.Integer({ minimum: 1, maximum: 10_000, default: 500, description: 'Un-acked QoS 1 publishes at once (mqtt.js breaks past 65535).' }),
   embedded_broker: Type.Boolean({ default: false, description: 'Run an in-process broker on the URL port (demo only; MQTT 3.1.1).' }),
+  // sync-core: poison events (docs/mqtt.md).
+  poison_after_tries: Type.Integer({ minimum: 2, maximum: 100, default: 3, description: 'Connection losses or refusals on the same event before it is set aside as poisoned (kept in the outbox, retried at the next start or by the outbox.retry_poisoned command).' }),
 }, { default: {}, additionalProperties: false });
 
 export const OutboxSchema = Type.Object({
@@ -47,6 +49,8 @@ export const OutboxSchema = Type.Object({
   retain_published_hours: Type.Number({ minimum: 0, default: 24 * 7, description: 'Keep published rows this long (acknowledged rows too).' }),
   require_ack: Type.Boolean({ default: false, description: 'Keep rows until the center acknowledges them on the ack topic.' }),
   group_commit_max: Type.Integer({ minimum: 1, default: 1000 }),
+  // sync-core: re-publishing what the center did not acknowledge (docs/mqtt.md).
+  ack_timeout_ms: Type.Integer({ minimum: 1000, default: 60_000, description: 'With require_ack: published rows not acknowledged within this are published again (historical: true).' }),
 }, { default: {}, additionalProperties: false });
 
 export const ApiSchema = Type.Object({

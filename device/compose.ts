@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.ts';
 import { resolveMqttPassword, type LoadedConfig } from '../config/loader.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { TimeQualityProbe } from '../core/time-quality.ts';
+import { systemScheduler } from '../core/scheduler.ts';
 import type { Logger } from '../core/logger.ts';
 import { App, type AppPlugin, type DriverSet } from './app.ts';
 import { createNotifier, watchdogIntervalMs } from './systemd-notify.ts';
@@ -75,7 +76,9 @@ async function buildApp(loaded: LoadedConfig, logger: Logger, env: NodeJS.Proces
   }
   const password = await resolveMqttPassword(config);
   const stateDir = stateDirOf(config);
+  const scheduler = systemScheduler();
   const outbox = new SqliteOutbox({
+    scheduler,
     path: join(stateDir, 'outbox.db'), window: config.window.id, hall: config.window.hall,
     utcOffsetMinutes: config.window.utc_offset_minutes, clock, logger: logger.child({ part: 'outbox' }),
     synchronous: config.outbox.synchronous, maxBytes: config.outbox.max_bytes,
@@ -92,7 +95,8 @@ async function buildApp(loaded: LoadedConfig, logger: Logger, env: NodeJS.Proces
   app = new App({
     config, configHash: loaded.hash, version: VERSION, logger, clock, outbox, notifier,
     watchdogMs: config.watchdog_ms || watchdogIntervalMs(env),
-    createMqtt: (boot) => new MqttSync({ config: config.mqtt, window: config.window, logger: logger.child({ part: 'mqtt' }), clock, outbox, boot, version: VERSION, configHash: loaded.hash, password, commandJournalPath: join(stateDir, 'commands.json') }),
+    createMqtt: (boot) => new MqttSync({ config: config.mqtt, window: config.window, logger: logger.child({ part: 'mqtt' }), clock, scheduler, outbox, boot, version: VERSION, configHash: loaded.hash, password, commandJournalPath: join(stateDir, 'commands.json'),
+      ack: { requireAck: config.outbox.require_ack, timeoutMs: config.outbox.ack_timeout_ms } }),
     createDrivers: (c) => createDrivers(c, logger, clock),
     plugins,
   });

@@ -2,6 +2,7 @@
 // credentials and TLS files? Connects once under a separate client id (so the running service
 // keeps its session), prints the outcome and exits 0 (connected) or 1 (with the reason).
 import type { CliCommand } from '../config/cli-context.ts';
+import { systemScheduler } from '../core/scheduler.ts';
 import { MqttConnection, safeUrl } from './mqtt-connection.ts';
 
 export const mqttCheckCommand: CliCommand = async (args, ctx) => {
@@ -19,15 +20,14 @@ export const mqttCheckCommand: CliCommand = async (args, ctx) => {
     username: config.mqtt.username ?? config.window.id,
     logger: ctx.logger,
   });
-  let timer: NodeJS.Timeout | undefined;
-  // Referenced on purpose: the connection's retry timers are unref'd and would not keep a CLI alive.
-  const connected = new Promise<boolean>((resolve) => {
-    connection.once('up', () => resolve(true));
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
+  // A CLI is a composition root: it takes the system's scheduler. Its sleeps keep the process alive
+  // (the connection's retry timers are unref'd and would not), in short steps so success ends it soon.
+  const scheduler = systemScheduler();
+  let ok = false;
+  connection.once('up', () => { ok = true; });
   await connection.start();
-  const ok = await connected;
-  clearTimeout(timer);
+  const STEP_MS = 50;
+  for (let waited = 0; !ok && waited < timeoutMs; waited += STEP_MS) await scheduler.sleep(Math.min(STEP_MS, timeoutMs - waited));
   const reason = connection.lastError;
   await connection.stop(1000);
   const proto = config.mqtt.protocol_version === 5 ? 'MQTT 5' : 'MQTT 3.1.1';

@@ -6,6 +6,8 @@ import { Value } from '@sinclair/typebox/value';
 import type { Clock } from '../core/clock.ts';
 import { isoWithOffset } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
+import { defaultScheduler } from './sync-time.ts';
 import type { Outbox } from './outbox.ts';
 import { nameProblem } from './mqtt-topics.ts';
 import { describeCmdIdProblem, MAX_COMMAND_BYTES, parseJsonObject, readCmdId, readExpiresAt } from './mqtt-payload.ts';
@@ -24,6 +26,8 @@ export interface CommandResult {
   status: 'ok' | 'error';
   error?: string;
   data?: unknown;
+  /** Set on a repeat's answer when the first answer's data was too big to remember. */
+  data_omitted?: true;
 }
 
 interface Registered { schema: TSchema; check: TypeCheck<TSchema>; handler: CommandHandler; timeoutMs?: number }
@@ -51,6 +55,8 @@ export interface CommandProcessorDeps {
   registry: CommandRegistry;
   outbox: Outbox;
   clock: Clock;
+  /** Handler time limits (default: the system's timers). */
+  scheduler?: Scheduler;
   logger: Logger;
   utcOffsetMinutes?: number;
   /** Results remembered for idempotency in memory. */
@@ -63,17 +69,41 @@ export interface CommandProcessorDeps {
 }
 
 const MAX_ERROR_CHARS = 500;
+/** What one remembered answer may take; a bigger one is kept without its data (see keptResult). */
+export const MAX_KEPT_RESULT_BYTES = 8 * 1024;
+/** All remembered answers together (in memory), besides the count limit. */
+export const MAX_KEPT_TOTAL_BYTES = 1024 * 1024;
+
+interface Kept { name: string; result: Promise<CommandResult>; bytes: number }
+interface Accepted { command: Registered; args: Record<string, unknown>; expiresAt?: number }
 
 export class CommandProcessor {
-  private readonly results = new Map<string, { name: string; result: Promise<CommandResult> }>();
-  private rejectLog = { since: 0, logged: 0, suppressed: 0 };
+  /**
+   * Answers of commands that ran (or are running), for idempotency by cmd_id. Refused commands are
+   * not remembered: a flood of unknown or invalid ones must neither grow memory nor push out the
+   * answers of commands that really ran (then re-sent after a restart, those would run again).
+   */
+  private readonly results = new Map<string, Kept>();
+  private keptBytes = 0;
+  private rejectLog = { since: Number.NEGATIVE_INFINITY, logged: 0, suppressed: 0 };
 
-  constructor(private readonly deps: CommandProcessorDeps) {}
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly deps: CommandProcessorDeps) {
+    this.scheduler = defaultScheduler(deps.scheduler);
+  }
 
   /** Answers remembered from the last run (the journal), oldest first. */
   preload(entries: Array<{ cmd_id: string; name: string; result: CommandResult }>): void {
-    for (const e of entries) this.remember(e.cmd_id, e.name, Promise.resolve(e.result));
+    for (const e of entries) {
+      const kept = keptResult(e.result);
+      this.remember(e.cmd_id, e.name, Promise.resolve(kept.result), kept.bytes);
+    }
   }
+
+  /** Bytes taken by remembered answers (bounded by MAX_KEPT_TOTAL_BYTES). */
+  get rememberedBytes(): number { return this.keptBytes; }
+  get remembered(): number { return this.results.size; }
 
   /**
    * A command whose topic levels are no valid name (too long, non-ASCII, an empty level): refused
@@ -102,41 +132,64 @@ export class CommandProcessor {
       this.results.set(cmdId, seen);
       return seen.result;
     }
-    const result = this.run(name, cmdId, body);
-    this.remember(cmdId, name, result);
-    if (this.deps.journal) void result.then((r) => this.deps.journal!.record({ cmd_id: cmdId, name, result: r }));
+    const accepted = this.accept(name, cmdId, body);
+    if ('status' in accepted) return Promise.resolve(accepted);
+    const result = this.run(name, cmdId, accepted);
+    // Kept at a placeholder size while running; the real size once the answer is known.
+    this.remember(cmdId, name, result, 256);
+    void result.then((r) => {
+      const kept = keptResult(r);
+      const entry = this.results.get(cmdId);
+      if (entry?.result === result) {
+        this.keptBytes += kept.bytes - entry.bytes;
+        this.results.set(cmdId, { name, result: Promise.resolve(kept.result), bytes: kept.bytes });
+        this.trim();
+      }
+      this.deps.journal?.record({ cmd_id: cmdId, name, result: kept.result });
+    });
     return result;
   }
 
-  private async run(name: string, cmdId: string, body: Record<string, unknown>): Promise<CommandResult> {
+  /** Everything that can refuse a command before it runs; a refusal is answered, not remembered. */
+  private accept(name: string, cmdId: string, body: Record<string, unknown>): Accepted | CommandResult {
     const command = this.deps.registry.get(name);
     if (!command) return this.reject(name, cmdId, `unknown command "${name}"`);
     const expires = readExpiresAt(body);
     if (!expires.ok) return this.reject(name, cmdId, expires.error);
-    const now = this.deps.clock.now();
-    if (expires.at !== undefined && expires.at <= now) {
-      return this.reject(name, cmdId, `command expired at ${isoWithOffset(expires.at, this.deps.utcOffsetMinutes)}`);
+    if (expires.at !== undefined) {
+      // With a clock that was never synchronised (a Pi without RTC after a power cut starts in the
+      // past or at 1970), "not yet expired" means nothing: refuse rather than run a stale command.
+      if (this.deps.clock.timeQuality() === 'unsynced') {
+        return this.reject(name, cmdId, 'cannot judge expires_at: the counter\'s clock is not synchronised (time quality unsynced); send the command without expires_at or retry once the clock is synchronised');
+      }
+      if (expires.at <= this.deps.clock.now()) {
+        return this.reject(name, cmdId, `command expired at ${isoWithOffset(expires.at, this.deps.utcOffsetMinutes)}`);
+      }
     }
     const args: Record<string, unknown> = { ...body };
     delete args.cmd_id;
     delete args.expires_at;
-    const withDefaults = Value.Default(command.schema, args);
+    const withDefaults = Value.Default(command.schema, args) as Record<string, unknown>;
     if (!command.check.Check(withDefaults)) {
-      const problems = [...command.check.Errors(withDefaults)].slice(0, 3).map((e) => `${e.path || '/'}: ${e.message}`);
+      const problems = [...command.check.Errors(withDefaults)].slice(0, 3).map((e) => `${clip(e.path || '/', 80)}: ${e.message}`);
       return this.reject(name, cmdId, `invalid payload: ${problems.join('; ')}`);
     }
+    return { command, args: withDefaults, ...(expires.at !== undefined ? { expiresAt: expires.at } : {}) };
+  }
+
+  private async run(name: string, cmdId: string, accepted: Accepted): Promise<CommandResult> {
     this.record(name, cmdId);
     const ctx: CommandContext = { name, cmd_id: cmdId };
-    if (expires.at !== undefined) ctx.expires_at = expires.at;
+    if (accepted.expiresAt !== undefined) ctx.expires_at = accepted.expiresAt;
     try {
-      const data = await this.withTimeout(command.handler(withDefaults, ctx), name, command.timeoutMs);
+      const data = await this.withTimeout(accepted.command.handler(accepted.args, ctx), name, accepted.command.timeoutMs);
       if (data !== undefined) JSON.stringify(data);
       this.deps.logger.info(`mqtt: command ${name} ${cmdId} done`);
       return data === undefined ? { cmd_id: cmdId, status: 'ok' } : { cmd_id: cmdId, status: 'ok', data };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.deps.logger.warn(`mqtt: command ${name} ${cmdId} failed: ${message}`);
-      return { cmd_id: cmdId, status: 'error', error: message.slice(0, MAX_ERROR_CHARS) || 'handler failed' };
+      this.deps.logger.warn(`mqtt: command ${name} ${cmdId} failed: ${clip(message, MAX_ERROR_CHARS)}`);
+      return { cmd_id: cmdId, status: 'error', error: clip(message, MAX_ERROR_CHARS) || 'handler failed' };
     }
   }
 
@@ -150,9 +203,10 @@ export class CommandProcessor {
     }
   }
 
-  private reject(name: string, cmdId: string | null, error: string): CommandResult {
+  private reject(name: string, cmdId: string | null, fullError: string): CommandResult {
+    const error = clip(fullError, MAX_ERROR_CHARS);
     // A flood of bad commands must not flood the journal: 20 lines a minute, then a count.
-    const now = Date.now();
+    const now = this.deps.clock.monoMs();
     const log = this.rejectLog;
     if (now - log.since >= 60_000) {
       if (log.suppressed > 0) this.deps.logger.warn(`mqtt: ${log.suppressed} more rejected commands were not logged in the last minute`);
@@ -167,24 +221,52 @@ export class CommandProcessor {
     return { cmd_id: cmdId, status: 'error', error };
   }
 
-  private remember(cmdId: string, name: string, result: Promise<CommandResult>): void {
-    this.results.set(cmdId, { name, result });
+  private remember(cmdId: string, name: string, result: Promise<CommandResult>, bytes: number): void {
+    const old = this.results.get(cmdId);
+    if (old) this.keptBytes -= old.bytes;
+    this.results.set(cmdId, { name, result, bytes });
+    this.keptBytes += bytes;
+    this.trim();
+  }
+
+  /** Oldest answers go first, beyond the count or the byte limit. */
+  private trim(): void {
     const max = this.deps.cacheSize ?? 1000;
-    while (this.results.size > max) this.results.delete(this.results.keys().next().value!);
+    while (this.results.size > 0 && (this.results.size > max || this.keptBytes > MAX_KEPT_TOTAL_BYTES)) {
+      const [oldest, kept] = this.results.entries().next().value!;
+      this.results.delete(oldest);
+      this.keptBytes -= kept.bytes;
+    }
   }
 
   private async withTimeout<T>(p: Promise<T>, name: string, own?: number): Promise<T> {
     const ms = own ?? this.deps.handlerTimeoutMs ?? 30_000;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     try {
       return await Promise.race([
         p,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`command ${name} did not finish within ${ms} ms`)), ms);
+          timer = this.scheduler.timeout(ms, () => reject(new Error(`command ${name} did not finish within ${ms} ms`)));
         }),
       ]);
     } finally {
-      if (timer) clearTimeout(timer);
+      timer?.cancel();
     }
   }
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
+}
+
+/**
+ * The answer as remembered (in memory and in the journal): bounded in bytes. A bigger one keeps its
+ * status and a bounded error but not its data, and says so, so a repeat is still answered (and the
+ * command still not run twice).
+ */
+export function keptResult(result: CommandResult): { result: CommandResult; bytes: number } {
+  const json = JSON.stringify(result);
+  if (json.length <= MAX_KEPT_RESULT_BYTES) return { result, bytes: json.length * 2 };
+  const kept: CommandResult = { cmd_id: result.cmd_id, status: result.status, ...(result.error !== undefined ? { error: clip(result.error, MAX_ERROR_CHARS) } : {}), data_omitted: true };
+  return { result: kept, bytes: JSON.stringify(kept).length * 2 };
 }

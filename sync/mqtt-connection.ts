@@ -6,6 +6,9 @@ import { readFile as fsReadFile } from 'node:fs/promises';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
+import { defaultClock, defaultScheduler, waitUntil } from './sync-time.ts';
 import { backoffMs } from '../drivers/driver.ts';
 
 export type MqttConfig = Config['mqtt'];
@@ -23,6 +26,9 @@ export interface ConnectionDeps {
   /** A connection that lasted this long resets the backoff (a flapping one keeps backing off). */
   stableAfterMs?: number;
   random?: () => number;
+  /** Time and timers (default: the system's). */
+  clock?: Clock;
+  scheduler?: Scheduler;
 }
 
 /** Largest packet we accept from the broker (MQTT 5 tells the broker; bigger ones are never sent). */
@@ -39,15 +45,22 @@ export class MqttConnection extends EventEmitter {
   private gen = 0;
   private attempt = 0;
   private connectedAt = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private guardTimer: NodeJS.Timeout | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private guardTimer: TimerHandle | undefined;
   private secrets: { password?: string; ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined;
   private lastLoggedReason: string | undefined;
   private pendingReason: string | undefined;
   private successfulConnects = 0;
   lastError: string | undefined;
 
-  constructor(private readonly deps: ConnectionDeps) { super(); }
+  private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly deps: ConnectionDeps) {
+    super();
+    this.clock = defaultClock(deps.clock);
+    this.scheduler = defaultScheduler(deps.scheduler);
+  }
 
   /** Broker URL without user info, safe for logs. */
   get safeUrl(): string { return safeUrl(this.deps.config.url); }
@@ -76,7 +89,7 @@ export class MqttConnection extends EventEmitter {
     this.isConnected = false;
     if (!client) return;
     if (wasConnected) {
-      await withTimeout(new Promise<void>((resolve) => client.end(false, {}, () => resolve())), timeoutMs);
+      await waitUntil(this.scheduler, (done) => client.end(false, {}, done), timeoutMs);
       this.emit('down', 'stop');
     }
     discard(client);
@@ -134,15 +147,14 @@ export class MqttConnection extends EventEmitter {
     }
     this.client = client;
     // mqtt.js has its own connect timeout; this guard covers a socket that neither connects nor closes.
-    this.guardTimer = setTimeout(() => {
+    this.guardTimer = this.scheduler.timeout(config.connect_timeout_ms + 2000, () => {
       if (gen === this.gen && !this.isConnected) { this.pendingReason = 'connect timed out'; this.onClosed(gen, client); }
-    }, config.connect_timeout_ms + 2000);
-    this.guardTimer.unref();
+    });
     client.on('connect', () => {
       if (gen !== this.gen) return;
-      if (this.guardTimer) clearTimeout(this.guardTimer);
+      this.guardTimer?.cancel();
       this.isConnected = true;
-      this.connectedAt = Date.now();
+      this.connectedAt = this.clock.monoMs();
       this.successfulConnects++;
       if (this.lastError) this.deps.logger.info(`mqtt: connected to ${this.safeUrl} (after: ${this.lastError})`);
       else this.deps.logger.info(`mqtt: connected to ${this.safeUrl}`);
@@ -164,13 +176,13 @@ export class MqttConnection extends EventEmitter {
   private onClosed(gen: number, client: MqttClient): void {
     if (gen !== this.gen) return;
     this.gen++;
-    if (this.guardTimer) clearTimeout(this.guardTimer);
+    this.guardTimer?.cancel();
     const wasConnected = this.isConnected;
     this.isConnected = false;
     this.client = undefined;
     const reason = this.pendingReason ?? (wasConnected ? 'connection lost' : 'connection closed before CONNACK');
     this.pendingReason = undefined;
-    if (wasConnected && Date.now() - this.connectedAt >= (this.deps.stableAfterMs ?? 10_000)) this.attempt = 0;
+    if (wasConnected && this.clock.monoMs() - this.connectedAt >= (this.deps.stableAfterMs ?? 10_000)) this.attempt = 0;
     // 'down' first, so listeners forget the client before mqtt.js fails its pending callbacks.
     if (wasConnected && !this.stopped) this.emit('down', reason);
     discard(client);
@@ -195,13 +207,12 @@ export class MqttConnection extends EventEmitter {
     if (this.stopped || this.retryTimer) return;
     const { reconnect_min_ms: min, reconnect_max_ms: max } = this.deps.config;
     const delay = backoffMs(this.attempt++, min, Math.max(min, max), this.deps.random);
-    this.retryTimer = setTimeout(() => this.attemptConnect(), delay);
-    this.retryTimer.unref();
+    this.retryTimer = this.scheduler.timeout(delay, () => this.attemptConnect());
   }
 
   private clearTimers(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.guardTimer) clearTimeout(this.guardTimer);
+    this.retryTimer?.cancel();
+    this.guardTimer?.cancel();
     this.retryTimer = undefined;
     this.guardTimer = undefined;
   }
@@ -265,10 +276,4 @@ function discard(client: MqttClient): void {
   // A late socket error on a client we no longer use must not become an uncaught exception.
   client.on('error', () => undefined);
   client.end(true);
-}
-
-async function withTimeout(p: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([p, new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.max(0, ms)); })]);
-  if (timer) clearTimeout(timer);
 }

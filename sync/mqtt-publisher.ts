@@ -5,13 +5,17 @@ import type { MqttClient } from 'mqtt';
 import type { Clock } from '../core/clock.ts';
 import type { EventEnvelope } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
+import { waitUntil } from './sync-time.ts';
 import type { Outbox } from './outbox.ts';
 import type { Topics } from './mqtt-topics.ts';
+import { PoisonTracker, type PoisonedEvent } from './mqtt-poison.ts';
 
 export interface PublisherDeps {
   outbox: Outbox;
   logger: Logger;
   clock: Clock;
+  scheduler: Scheduler;
   topics: Topics;
   /** This run's boot; events of earlier boots are always historical. */
   boot: number;
@@ -23,6 +27,10 @@ export interface PublisherDeps {
   readBatch?: number;
   /** The broker refused a publish (MQTT 5 PUBACK reason code): the connection should be dropped. */
   onRefused: (reason: string) => void;
+  /** Connection losses (or refusals) on the same event before it is poisoned (default 3). */
+  poisonAfterTries?: number;
+  /** With require_ack: published rows not acknowledged within this are published again. */
+  resendUnackedAfterMs?: number;
 }
 
 const RETRY_MS = 1000;
@@ -44,31 +52,49 @@ export class EventPublisher {
   private publishedCount = 0;
   private marks: number[] = [];
   private marking = false;
-  private markTimer: NodeJS.Immediate | NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private markTimer: NodeJS.Immediate | TimerHandle | undefined;
+  private retryTimer: TimerHandle | undefined;
   private idleWaiters: Array<() => void> = [];
   private unsubscribe: (() => void) | undefined;
   private readonly evtTopics = new Map<string, string>();
+  private readonly poison: PoisonTracker;
+  private poisoning: Promise<void> = Promise.resolve();
+  private resendBuf: EventEnvelope[] = [];
+  private resendReading = false;
+  private resendTimer: TimerHandle | undefined;
+  private resendLogged = false;
+  private resentCount = 0;
   private readonly readBatch: number;
   private readonly burst: number;
 
   constructor(private readonly deps: PublisherDeps) {
     this.readBatch = deps.readBatch ?? Math.min(5000, Math.max(500, deps.window * 2));
     this.burst = Math.max(1, Math.min(64, Math.floor(deps.window / 16)));
+    this.poison = new PoisonTracker(deps.poisonAfterTries ?? 3);
   }
+
+  /** The last poisoned events (kept in the outbox, skipped by the drain). */
+  get poisoned(): readonly PoisonedEvent[] { return this.poison.poisoned; }
+  /** Events published again because the center did not acknowledge them in time. */
+  get resent(): number { return this.resentCount; }
 
   get inflight(): number { return this.inflightCount; }
   get published(): number { return this.publishedCount; }
 
   start(): void {
     this.unsubscribe = this.deps.outbox.onCommitted((events) => this.onCommitted(events));
+    const after = this.deps.resendUnackedAfterMs;
+    if (after !== undefined && after > 0) {
+      this.resendTimer = this.deps.scheduler.interval(Math.max(200, Math.min(after / 2, 10_000)), () => void this.resendUnacked());
+    }
   }
 
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.detach();
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer?.cancel();
+    this.resendTimer?.cancel();
   }
 
   /**
@@ -84,11 +110,37 @@ export class EventPublisher {
     // Marks still being written would otherwise be read back as pending and sent twice.
     // Bounded: a disk that keeps failing must not keep the events from going out (duplicates are
     // fine, the center dedupes on event_id).
-    await waitFor((resolve) => { void this.marksWritten().then(resolve); }, 2000);
+    await waitUntil(this.deps.scheduler, (resolve) => { void this.marksWritten().then(resolve); }, 2000);
+    // A poisoned row must be marked before the drain reads pending rows again.
+    await this.poisoning;
     if (gen !== this.gen) return;
     this.ready = true;
     this.pump();
   }
+
+  /**
+   * The connection dropped (before detach): the first unacknowledged publish is blamed; after
+   * enough tries it is poisoned: marked in the outbox, said in one log line and an
+   * `outbox.poisoned` event, and the drain goes on after it.
+   */
+  connectionLost(reason: string): void {
+    const p = this.poison.connectionLost(reason);
+    if (!p) return;
+    const topic = this.topicFor(p.type);
+    this.deps.logger.error(`mqtt: event seq ${p.seq} on ${topic} is poisoned: the broker ${p.reason} ${p.tries} times when it was published; it stays in the outbox marked poisoned, publishing goes on after it, and it is tried again at the next start or by the command outbox.retry_poisoned`);
+    this.poisoning = this.deps.outbox.markPoisoned(p.seq).catch((err: Error) => {
+      this.deps.logger.error(`mqtt: marking event seq ${p.seq} poisoned failed: ${err.message}`);
+    });
+    try {
+      const { durable } = this.deps.outbox.append({ type: 'outbox.poisoned', data: { seq: p.seq, type: p.type, topic, tries: p.tries, reason: p.reason } });
+      durable.catch(() => undefined);
+    } catch (err) {
+      this.deps.logger.error(`mqtt: could not record outbox.poisoned for seq ${p.seq}: ${(err as Error).message}`);
+    }
+  }
+
+  /** After the outbox's retryPoisoned: the events get their tries anew. */
+  forgetPoisoned(): void { this.poison.forgetPoisoned(); }
 
   /** The connection is gone: forget in-flight publishes; they are re-read on the next attach. */
   detach(): void {
@@ -101,17 +153,21 @@ export class EventPublisher {
     this.reading = false;
     this.exhausted = false;
     this.inflightCount = 0;
+    this.resendBuf = [];
+    this.resendReading = false;
     this.wakeIdle();
   }
 
   /** Stops sending, waits (bounded) for in-flight PUBACKs, then for their marks to be written. */
   async quiesce(timeoutMs: number): Promise<void> {
     this.paused = true;
-    const deadline = Date.now() + timeoutMs;
-    while (this.inflightCount > 0 && this.client && Date.now() < deadline) {
-      await waitFor((resolve) => this.idleWaiters.push(resolve), deadline - Date.now());
+    const { clock, scheduler } = this.deps;
+    const deadline = clock.monoMs() + timeoutMs;
+    while (this.inflightCount > 0 && this.client) {
+      const left = deadline - clock.monoMs();
+      if (left <= 0 || !(await waitUntil(scheduler, (resolve) => this.idleWaiters.push(resolve), left))) break;
     }
-    await waitFor((resolve) => { void this.marksWritten().then(resolve); }, Math.max(0, deadline - Date.now()));
+    await waitUntil(scheduler, (resolve) => { void this.marksWritten().then(resolve); }, Math.max(0, deadline - clock.monoMs()));
   }
 
   private onCommitted(events: EventEnvelope[]): void {
@@ -132,12 +188,14 @@ export class EventPublisher {
   private pump(): void {
     const client = this.client;
     if (!client || !this.ready || this.paused) return;
-    const window = this.deps.window;
+    // A suspected poison event goes out alone (see mqtt-poison.ts).
+    const window = this.poison.isolating ? 1 : this.deps.window;
     // With a full window, wait until a burst of slots is free: mqtt-packet corks the socket per
     // tick, so a burst leaves in one write instead of one syscall per PUBACK.
     // Measured: ~15-25% more events/s than refilling one slot per PUBACK.
     const nearlyFull = this.inflightCount > 0 && window - this.inflightCount < this.burst;
     if (!nearlyFull) {
+      while (this.inflightCount < window && this.resendBuf.length > 0) this.send(client, this.resendBuf.shift()!, true);
       while (this.inflightCount < window && this.head < this.buf.length) this.send(client, this.buf[this.head++]!);
     }
     if (this.head === this.buf.length) { this.buf = []; this.head = 0; }
@@ -172,13 +230,14 @@ export class EventPublisher {
     this.pump();
   }
 
-  private send(client: MqttClient, ev: EventEnvelope): void {
+  private send(client: MqttClient, ev: EventEnvelope, again = false): void {
     const gen = this.gen;
     const seq = ev.seq;
     this.inflightCount++;
+    this.poison.sent(seq, ev.type);
     const json = JSON.stringify(ev);
     // Appending the flag to the serialized object avoids copying every envelope of a backlog.
-    const payload = this.isHistorical(ev) ? `${json.slice(0, -1)},"historical":true}` : json;
+    const payload = again || this.isHistorical(ev) ? `${json.slice(0, -1)},"historical":true}` : json;
     client.publish(this.topicFor(ev.type), payload, QOS1, (err) => this.onPuback(gen, seq, err));
   }
 
@@ -187,9 +246,13 @@ export class EventPublisher {
     this.inflightCount--;
     if (err) {
       // 'Connection closed' means the socket went; the connection handler resumes from the outbox.
-      if (err.message !== 'Connection closed') this.deps.onRefused(`broker refused event seq ${seq}: ${err.message}`);
+      if (err.message !== 'Connection closed') {
+        this.poison.refusedBy(seq, `refused it (${err.message})`);
+        this.deps.onRefused(`broker refused event seq ${seq}: ${err.message}`);
+      }
       return;
     }
+    this.poison.acked(seq);
     this.publishedCount++;
     this.marks.push(seq);
     if (!this.markTimer && !this.marking) this.markTimer = setImmediate(() => void this.flushMarks());
@@ -210,13 +273,37 @@ export class EventPublisher {
       this.deps.logger.error(`mqtt: marking ${batch.length} events published failed (will retry): ${(err as Error).message}`);
       this.marks = batch.concat(this.marks);
       this.marking = false;
-      this.markTimer = setTimeout(() => void this.flushMarks(), RETRY_MS);
-      this.markTimer.unref();
+      this.markTimer = this.deps.scheduler.timeout(RETRY_MS, () => void this.flushMarks());
       return;
     }
     this.marking = false;
     if (this.marks.length > 0) this.markTimer = setImmediate(() => void this.flushMarks());
     else this.wakeIdle();
+  }
+
+  /** require_ack: rows published longer ago than resendUnackedAfterMs and not acknowledged go out again. */
+  private async resendUnacked(): Promise<void> {
+    const after = this.deps.resendUnackedAfterMs!;
+    if (!this.client || !this.ready || this.paused || this.resendReading || this.resendBuf.length > 0) return;
+    const gen = this.gen;
+    this.resendReading = true;
+    let rows: EventEnvelope[];
+    try {
+      rows = await this.deps.outbox.readUnacknowledged(this.deps.clock.now() - after, this.deps.window);
+    } catch (err) {
+      if (gen === this.gen) this.resendReading = false;
+      this.deps.logger.warn(`mqtt: reading unacknowledged events failed: ${(err as Error).message}`);
+      return;
+    }
+    if (gen !== this.gen) return;
+    this.resendReading = false;
+    if (rows.length === 0) { this.resendLogged = false; return; }
+    // One line per episode of missing acks, not one per round.
+    if (!this.resendLogged) this.deps.logger.warn(`mqtt: the center has not acknowledged ${rows.length === this.deps.window ? `${rows.length}+` : rows.length} published events within ${after} ms (first seq ${rows[0]!.seq}); publishing them again`);
+    this.resendLogged = true;
+    this.resentCount += rows.length;
+    this.resendBuf.push(...rows);
+    this.pump();
   }
 
   private async marksWritten(): Promise<void> {
@@ -233,8 +320,7 @@ export class EventPublisher {
 
   private retryLater(): void {
     if (this.retryTimer) return;
-    this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.pump(); }, RETRY_MS);
-    this.retryTimer.unref();
+    this.retryTimer = this.deps.scheduler.timeout(RETRY_MS, () => { this.retryTimer = undefined; this.pump(); });
   }
 
   private isHistorical(ev: EventEnvelope): boolean {
@@ -256,13 +342,4 @@ export class EventPublisher {
 function contiguous(events: EventEnvelope[]): boolean {
   for (let i = 1; i < events.length; i++) if (events[i]!.seq !== events[i - 1]!.seq + 1) return false;
   return true;
-}
-
-async function waitFor(register: (resolve: () => void) => void, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    new Promise<void>((resolve) => register(resolve)),
-    new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.max(0, ms)); }),
-  ]);
-  if (timer) clearTimeout(timer);
 }

@@ -1,10 +1,13 @@
 // The MQTT side of design §6, as one object the app wires: connection (with last will), birth and
 // retained state on every (re)connect, the outbox drain, commands and the center's acks.
 import { EventEmitter } from 'node:events';
+import { Type } from '@sinclair/typebox';
 import type { MqttClient } from 'mqtt';
 import type { Config } from '../config/schema.ts';
 import { isoWithOffset, type Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Scheduler } from '../core/scheduler.ts';
+import { defaultScheduler, waitUntil } from './sync-time.ts';
 import type { Outbox } from './outbox.ts';
 import { MqttConnection } from './mqtt-connection.ts';
 import { EventPublisher } from './mqtt-publisher.ts';
@@ -18,6 +21,8 @@ export interface MqttSyncDeps {
   window: { id: string; hall: string; utc_offset_minutes?: number };
   logger: Logger;
   clock: Clock;
+  /** Every timer of the MQTT side (default: the system's). */
+  scheduler?: Scheduler;
   outbox: Outbox;
   boot: number;
   version: string;
@@ -29,6 +34,8 @@ export interface MqttSyncDeps {
   commandJournalPath?: string;
   /** An event older than this when published carries historical: true (default 5000). */
   historicalAfterMs?: number;
+  /** outbox.require_ack and outbox.ack_timeout_ms: unacknowledged rows are published again after this. */
+  ack?: { requireAck: boolean; timeoutMs: number };
 }
 
 export interface MqttHealth {
@@ -37,6 +44,10 @@ export interface MqttHealth {
   inflight: number;
   published: number;
   reconnects: number;
+  /** Events the broker kept refusing, kept in the outbox and skipped (the last 20). */
+  poisoned?: Array<{ seq: number; type: string; tries: number }>;
+  /** Events published again because the center did not acknowledge them in time. */
+  resent?: number;
 }
 
 /**
@@ -60,13 +71,20 @@ export class MqttSync extends EventEmitter {
   private journal: CommandJournal | undefined;
   private onlineSince = 0;
   private upClient: MqttClient | undefined;
+  /** The client status online went out on (after the SUBACK). */
+  private announcedOn: MqttClient | undefined;
 
-  constructor(private readonly deps: MqttSyncDeps) { super(); }
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly deps: MqttSyncDeps) {
+    super();
+    this.scheduler = defaultScheduler(deps.scheduler);
+  }
 
   /** After a config reload: the retained status carries the hash of the config in effect. */
   setConfigHash(hash: string): void {
     this.configHash = hash;
-    const client = this.upClient;
+    const client = this.announcedOn;
     if (client?.connected && this.topics && !this.stopping) {
       client.publish(this.topics.status, JSON.stringify(this.onlineStatus()), { qos: 1, retain: true }, () => undefined);
     }
@@ -85,13 +103,18 @@ export class MqttSync extends EventEmitter {
     this.stopping = false;
     const logger = deps.logger;
     this.publisher = new EventPublisher({
-      outbox: deps.outbox, logger, clock: deps.clock, topics, boot: deps.boot,
+      outbox: deps.outbox, logger, clock: deps.clock, scheduler: this.scheduler, topics, boot: deps.boot,
       window: deps.config.inflight_window, historicalAfterMs: deps.historicalAfterMs ?? 5000,
       onRefused: (reason) => this.onRefused(reason),
+      poisonAfterTries: deps.config.poison_after_tries,
+      ...(deps.ack?.requireAck ? { resendUnackedAfterMs: deps.ack.timeoutMs } : {}),
     });
-    if (deps.commandJournalPath) this.journal = new CommandJournal({ path: deps.commandJournalPath, logger });
+    if (!this.commands.get('outbox.retry_poisoned')) {
+      this.commands.register('outbox.retry_poisoned', Type.Object({}, { additionalProperties: false }), async () => ({ retried: await this.retryPoisoned() }));
+    }
+    if (deps.commandJournalPath) this.journal = new CommandJournal({ path: deps.commandJournalPath, logger, scheduler: this.scheduler });
     this.processor = new CommandProcessor({
-      registry: this.commands, outbox: deps.outbox, clock: deps.clock, logger,
+      registry: this.commands, outbox: deps.outbox, clock: deps.clock, scheduler: this.scheduler, logger,
       utcOffsetMinutes: this.offset(), ...(this.journal ? { journal: this.journal } : {}),
     });
     if (this.journal) this.processor.preload(await this.journal.load());
@@ -101,7 +124,7 @@ export class MqttSync extends EventEmitter {
       username: deps.config.username ?? deps.window.id,
       ...(deps.password !== undefined ? { password: deps.password } : {}),
       will: { topic: topics.status, payload: JSON.stringify({ state: 'offline', boot: deps.boot, reason: 'lwt' }) },
-      logger,
+      logger, clock: deps.clock, scheduler: this.scheduler,
       ...(deps.readFile ? { readFile: deps.readFile } : {}),
     });
     this.connection = connection;
@@ -119,13 +142,14 @@ export class MqttSync extends EventEmitter {
     if (!connection || !publisher || this.stopping) return;
     this.stopping = true;
     if (this.stateFlush) clearImmediate(this.stateFlush);
-    const deadline = Date.now() + (opts.timeoutMs ?? 3000);
-    const left = () => Math.max(0, deadline - Date.now());
+    const clock = this.deps.clock;
+    const deadline = clock.monoMs() + (opts.timeoutMs ?? 3000);
+    const left = () => Math.max(0, deadline - clock.monoMs());
     const client = connection.current;
     if (client) {
       await publisher.quiesce(left() * 0.6);
       const offline = JSON.stringify({ state: 'offline', boot: this.deps.boot, reason: 'stop' });
-      await publishAndWait(client, this.topics!.status, offline, true, left() * 0.7);
+      await waitUntil(this.scheduler, (done) => client.publish(this.topics!.status, offline, { qos: 1, retain: true }, () => done()), left() * 0.7);
     }
     publisher.stop();
     await connection.stop(left());
@@ -151,6 +175,19 @@ export class MqttSync extends EventEmitter {
     if (!this.stateFlush && this.connection?.connected) this.stateFlush = setImmediate(() => this.flushStates());
   }
 
+  /** Poisoned events become pending again and are published (in seq order from the oldest pending). */
+  async retryPoisoned(): Promise<number> {
+    const n = await this.deps.outbox.retryPoisoned();
+    this.publisher?.forgetPoisoned();
+    const client = this.connection?.current;
+    if (n > 0 && client && this.publisher && !this.stopping) {
+      this.deps.logger.info(`mqtt: ${n} poisoned events are pending again`);
+      // The drain's cursor is past them: start it again from the first pending row.
+      void this.publisher.attach(client, true);
+    }
+    return n;
+  }
+
   health(): MqttHealth {
     const h: MqttHealth = {
       connected: this.connection?.connected ?? false,
@@ -160,18 +197,38 @@ export class MqttSync extends EventEmitter {
     };
     const lastError = this.connection?.lastError;
     if (lastError) h.lastError = lastError;
+    const poisoned = this.publisher?.poisoned ?? [];
+    if (poisoned.length > 0) h.poisoned = poisoned.map((p) => ({ seq: p.seq, type: p.type, tries: p.tries }));
+    if (this.publisher?.resent) h.resent = this.publisher.resent;
     return h;
   }
 
+  /**
+   * Subscribes first and announces only after the SUBACK: a center that sends a command as soon as
+   * it sees status online must find the subscription in place (else the broker drops the command).
+   */
   private onUp(client: MqttClient): void {
+    const topics = this.topics!;
+    this.upClient = client;
+    client.subscribe([topics.cmdFilter, topics.ack], { qos: 1 }, (err, granted) => {
+      if (this.upClient !== client || !client.connected || this.stopping) return;
+      const refused = granted?.filter((g) => g.qos >= 128).map((g) => g.topic) ?? [];
+      if (err) this.fail(`mqtt: subscribing to commands failed: ${err.message}`);
+      else if (refused.length) this.fail(`mqtt: the broker refused the subscription to ${refused.join(', ')} (check its ACL)`);
+      this.announce(client);
+    });
+  }
+
+  /** birth, status online, every retained state, then the outbox drain. */
+  private announce(client: MqttClient): void {
     const topics = this.topics!;
     const reconnect = this.everConnected;
     this.everConnected = true;
+    this.announcedOn = client;
     const h = this.deps.outbox.health();
     const now = this.deps.clock.now();
     const birth = { boot: this.deps.boot, first_seq: h.firstPendingSeq, last_seq: h.lastSeq, pending: h.pending, ts: isoWithOffset(now, this.offset()) };
     this.onlineSince = now;
-    this.upClient = client;
     const status = this.onlineStatus();
     const failed = (what: string) => (err?: Error) => { if (err && err.message !== 'Connection closed') this.fail(`mqtt: publishing ${what} failed: ${err.message}`); };
     client.publish(topics.birth, JSON.stringify(birth), { qos: 1 }, failed('birth'));
@@ -179,16 +236,14 @@ export class MqttSync extends EventEmitter {
     if (this.stateFlush) { clearImmediate(this.stateFlush); this.stateFlush = undefined; }
     this.dirtyStates.clear();
     for (const [part, json] of this.states) client.publish(topics.state(part), json, { qos: 1, retain: true }, failed(`state/${part}`));
-    client.subscribe([topics.cmdFilter, topics.ack], { qos: 1 }, (err, granted) => {
-      const refused = granted?.filter((g) => g.qos >= 128).map((g) => g.topic) ?? [];
-      if (err && err.message !== 'Connection closed') this.fail(`mqtt: subscribing to commands failed: ${err.message}`);
-      else if (refused.length) this.fail(`mqtt: the broker refused the subscription to ${refused.join(', ')} (check its ACL)`);
-    });
     void this.publisher!.attach(client, reconnect);
     this.emit('connected');
   }
 
   private onDown(reason: string): void {
+    this.upClient = undefined;
+    this.announcedOn = undefined;
+    this.publisher?.connectionLost(reason);
     this.publisher?.detach();
     this.emit('disconnected', reason);
   }
@@ -258,11 +313,4 @@ export class MqttSync extends EventEmitter {
   }
 
   private offset(): number { return this.deps.window.utc_offset_minutes ?? 480; }
-}
-
-function publishAndWait(client: MqttClient, topic: string, payload: string, retain: boolean, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, timeoutMs));
-    client.publish(topic, payload, { qos: 1, retain }, () => { clearTimeout(timer); resolve(); });
-  });
 }

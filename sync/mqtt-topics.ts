@@ -134,6 +134,8 @@ export function buildTopics(prefix: string, hall: string, window: string): Topic
     cmdRes: (name) => `${root}cmd_res/${commandToLevels(name)}`,
     parse(topic) {
       if (topic === `${root}ack`) return { kind: 'ack' };
+      // `cmd/#` also matches the bare `cmd` (MQTT: `#` includes the parent level): answered, not dropped.
+      if (topic === `${root}cmd`) return { kind: 'cmd', error: 'name is empty', levels: '' };
       if (!topic.startsWith(cmdRoot)) return undefined;
       const levels = topic.slice(cmdRoot.length);
       const named = levelsToName(levels);

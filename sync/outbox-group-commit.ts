@@ -5,6 +5,8 @@
 // refuses the writes behind a failed one until that retry, so commits stay in seq order.
 import type { EventEnvelope } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
+import { waitUntil } from './sync-time.ts';
 import type { WriteBatch } from './outbox-protocol.ts';
 import { OutboxWorkerError } from './outbox-worker-client.ts';
 
@@ -25,6 +27,7 @@ export interface GroupCommitDeps {
   retryMinMs: number;
   retryMaxMs: number;
   logger: Logger;
+  scheduler: Scheduler;
   /** Sends one batch to the worker; null when no worker is running (the group waits). */
   send: (batch: WriteBatch, retry: boolean, transfer: ArrayBuffer[]) => Promise<unknown> | null;
   committed: (envelopes: EventEnvelope[]) => void;
@@ -33,7 +36,7 @@ export interface GroupCommitDeps {
 export class GroupCommitQueue {
   private groups: Group[] = [];
   private flushScheduled = false;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private retryTimer: TimerHandle | null = null;
   private retryDelayMs = 0;
   private drainedWaiters: Array<() => void> = [];
   private inFlight = 0;
@@ -115,13 +118,13 @@ export class GroupCommitQueue {
     this.commitFailures++;
     this.unblockNext = true;
     const message = code && code !== 'WORKER_GONE' ? `${code}: ${err.message}` : err.message;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer?.cancel();
     const delay = this.nextDelay();
     if (message !== this.writeError) {
       this.deps.logger.error('outbox commit failed; events kept in memory and retried', { error: message, uncommitted: this.uncommitted, retryMs: delay });
     }
     this.writeError = message;
-    this.retryTimer = setTimeout(() => { this.retryTimer = null; this.pump(); }, delay);
+    this.retryTimer = this.deps.scheduler.timeout(delay, () => { this.retryTimer = null; this.pump(); });
   }
 
   /** The next backoff step (shared with worker restarts). */
@@ -133,19 +136,13 @@ export class GroupCommitQueue {
   /** Resolves true once nothing is waiting, or false after timeoutMs. */
   async drained(timeoutMs: number): Promise<boolean> {
     if (this.groups.length === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const done = await Promise.race([
-      new Promise<boolean>((resolve) => this.drainedWaiters.push(() => resolve(true))),
-      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
-    ]);
-    clearTimeout(timer);
-    return done;
+    return waitUntil(this.deps.scheduler, (done) => this.drainedWaiters.push(done), timeoutMs);
   }
 
   get empty(): boolean { return this.groups.length === 0; }
 
   stopRetrying(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer?.cancel();
     this.retryTimer = null;
   }
 }

@@ -46,6 +46,9 @@ export type Request =
   | { id: number; op: 'write'; batch: WriteBatch; /** First send after a failed write: lifts the block. */ retry: boolean }
   | { id: number; op: 'read'; afterSeq: number; limit: number }
   | { id: number; op: 'mark'; seqs: number[]; now: number }
+  | { id: number; op: 'readUnacked'; publishedBefore: number; limit: number }
+  | { id: number; op: 'poison'; seq: number }
+  | { id: number; op: 'retryPoisoned' }
   | { id: number; op: 'ack'; uptoSeq: number }
   | { id: number; op: 'maintain'; now: number; retainMs: number }
   | { id: number; op: 'close'; assignedSeq: number };
@@ -58,6 +61,7 @@ export interface WorkerStats {
   /** Bytes in use: (page_count - freelist_count) * page_size. */
   bytes: number;
   capReached: boolean;
+  poisoned: number;
   transactions: number;
   committedEvents: number;
   droppedTelemetry: number;

@@ -10,6 +10,8 @@ import type { MaintainResult, OpenParams, OpenResult, ReadResult, WorkerStats, W
 export const STATE_PENDING = 0;
 export const STATE_PUBLISHED = 1;
 export const STATE_ACKED = 2;
+/** A publish the broker kept refusing (closing the connection): skipped by the drain, never deleted. */
+export const STATE_POISONED = 3;
 
 /** Over the cap, rows are removed down to this share of it. */
 export const CAP_DROP_RATIO = 0.9;
@@ -36,7 +38,8 @@ export class OutboxStore {
   private capReached = false;
   private counters = { transactions: 0, committedEvents: 0, droppedTelemetry: 0, deletedByRetention: 0, deletedByCap: 0 };
   private classOf = new Map<string, EventClass>();
-  private stmt!: Record<'insert' | 'setMeta' | 'getMeta' | 'read' | 'mark' | 'nextPending' | 'ack' | 'deleteDoneOldest' | 'deleteDoneOlderThan' | 'dropTelemetry' | 'pageCount' | 'freeCount', Stmt>;
+  private poisoned = 0;
+  private stmt!: Record<'insert' | 'setMeta' | 'getMeta' | 'read' | 'readUnacked' | 'touch' | 'poison' | 'unpoison' | 'mark' | 'nextPending' | 'ack' | 'deleteDoneOldest' | 'deleteDoneOlderThan' | 'dropTelemetry' | 'pageCount' | 'freeCount', Stmt>;
   private writeTx!: (batch: WriteBatch, types: string[], bodies: string[]) => number;
   private markTx!: (seqs: number[], now: number) => number;
 
@@ -61,6 +64,8 @@ export class OutboxStore {
     this.seqHighWater = this.lastSeq;
     this.lastPublishedSeq = meta('last_published_seq');
     this.lastAckedSeq = meta('last_acked_seq');
+    // Poisoned rows get another chance at every start (a broker or ACL fix usually comes with one).
+    this.stmt.unpoison.run();
     this.pending = Number(this.db.prepare('SELECT count(*) FROM events WHERE state = 0').pluck().get());
     this.firstPendingSeq = this.findPendingFrom(0);
     this.db.transaction(() => {
@@ -87,10 +92,16 @@ export class OutboxStore {
       read: p('SELECT body FROM events WHERE seq > ? AND state = 0 ORDER BY seq LIMIT ?').pluck(),
       // A seq the center already acknowledged (≤ the watermark) goes straight to acknowledged.
       mark: p('UPDATE events SET state = CASE WHEN seq <= ? THEN 2 ELSE 1 END, published_at = ? WHERE seq BETWEEN ? AND ? AND state = 0'),
+      // Published, not acknowledged, and published before a time (require_ack re-publishing).
+      readUnacked: p('SELECT body FROM events WHERE state > 0 AND state = 1 AND published_at < ? ORDER BY seq LIMIT ?').pluck(),
+      // A re-published row: its publish time restarts the wait for the ack.
+      touch: p('UPDATE events SET published_at = ? WHERE seq BETWEEN ? AND ? AND state = 1'),
+      poison: p('UPDATE events SET state = 3 WHERE seq = ? AND state = 0'),
+      unpoison: p('UPDATE events SET state = 0 WHERE state = 3'),
       nextPending: p('SELECT seq FROM events WHERE seq >= ? AND state = 0 ORDER BY seq LIMIT 1').pluck(),
       ack: p('UPDATE events SET state = 2 WHERE seq > ? AND seq <= ? AND state = 1'),
-      deleteDoneOldest: p(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state > 0 AND state >= ? ORDER BY published_at LIMIT ?)`),
-      deleteDoneOlderThan: p(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state > 0 AND state >= ? AND published_at < ? LIMIT ${DELETE_CHUNK})`),
+      deleteDoneOldest: p(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state > 0 AND state >= ? AND state <= 2 ORDER BY published_at LIMIT ?)`),
+      deleteDoneOlderThan: p(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state > 0 AND state >= ? AND state <= 2 AND published_at < ? LIMIT ${DELETE_CHUNK})`),
       dropTelemetry: p(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state = 0 AND class = 'telemetry' ORDER BY seq LIMIT ?)`),
       pageCount: p('PRAGMA page_count').pluck(),
       freeCount: p('PRAGMA freelist_count').pluck(),
@@ -119,6 +130,7 @@ export class OutboxStore {
         let j = i;
         while (j + 1 < sorted.length && sorted[j + 1] <= sorted[j] + 1) j++;
         const r = this.stmt.mark.run(this.lastAckedSeq, now, sorted[i], sorted[j]);
+        this.stmt.touch.run(now, sorted[i], sorted[j]);
         if (r.changes > 0) { changed += r.changes; if (sorted[j] > maxSeq) maxSeq = Math.min(sorted[j], this.lastSeq); }
         i = j + 1;
       }
@@ -169,6 +181,27 @@ export class OutboxStore {
     const changed = this.markTx(seqs, now);
     for (const seq of seqs) if (seq > this.lastPublishedSeq && seq <= this.lastSeq) this.lastPublishedSeq = seq;
     if (changed > 0) this.afterPendingRemoved(changed);
+    return changed;
+  }
+
+  readUnacknowledged(publishedBefore: number, limit: number): ReadResult {
+    const bodies = this.stmt.readUnacked.all(publishedBefore, limit) as string[];
+    return { json: `[${bodies.join(',')}]`, count: bodies.length };
+  }
+
+  markPoisoned(seq: number): number {
+    const changed = this.stmt.poison.run(seq).changes;
+    if (changed > 0) { this.poisoned += changed; this.afterPendingRemoved(changed); }
+    return changed;
+  }
+
+  retryPoisoned(): number {
+    const changed = this.stmt.unpoison.run().changes;
+    if (changed > 0) {
+      this.poisoned = 0;
+      this.pending += changed;
+      this.firstPendingSeq = this.findPendingFrom(0);
+    }
     return changed;
   }
 
@@ -271,6 +304,7 @@ export class OutboxStore {
       lastAckedSeq: this.lastAckedSeq,
       bytes: this.bytes,
       capReached: this.capReached,
+      poisoned: this.poisoned,
       ...this.counters,
     };
   }

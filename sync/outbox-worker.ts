@@ -35,6 +35,9 @@ function handle(req: Request): unknown {
     case 'write': return write(req);
     case 'read': return store.read(req.afterSeq, req.limit);
     case 'mark': return store.markPublished(req.seqs, req.now);
+    case 'readUnacked': return store.readUnacknowledged(req.publishedBefore, req.limit);
+    case 'poison': return store.markPoisoned(req.seq);
+    case 'retryPoisoned': return store.retryPoisoned();
     case 'ack': return store.acknowledgeUpTo(req.uptoSeq);
     case 'maintain': return store.maintain(req.now, req.retainMs);
     case 'close': store.close(req.assignedSeq); return null;

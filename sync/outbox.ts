@@ -38,6 +38,8 @@ export interface OutboxHealth {
   capBytes: number;
   /** True while the disk cap is reached (alarm raised, telemetry being dropped). */
   capReached: boolean;
+  /** Rows the broker kept refusing, skipped by the drain (see markPoisoned). */
+  poisoned: number;
   /** Set while commits fail (disk full, I/O error); events stay in memory and are retried. */
   writeError?: string;
   /** Appended but not yet committed (group-commit buffer plus retries). */
@@ -60,6 +62,15 @@ export interface Outbox {
   readPending(afterSeq: number, limit: number): Promise<EventEnvelope[]>;
   /** Marks events as published (PUBACK received). */
   markPublished(seqs: number[]): Promise<void>;
+  /**
+   * Published but not acknowledged rows whose last publish is older than publishedBefore (epoch ms),
+   * in seq order (require_ack re-publishing). markPublished of such a row restarts its wait.
+   */
+  readUnacknowledged(publishedBefore: number, limit: number): Promise<EventEnvelope[]>;
+  /** A pending row the broker keeps refusing: kept, skipped by readPending, never removed by retention or the cap. */
+  markPoisoned(seq: number): Promise<void>;
+  /** Poisoned rows become pending again (by command; the SQLite outbox also does it at every start). Resolves with how many. */
+  retryPoisoned(): Promise<number>;
   /** Center acknowledgement watermark: every published event with seq ≤ uptoSeq becomes acknowledged. */
   acknowledgeUpTo(uptoSeq: number): Promise<void>;
   /** A cheap snapshot, kept up to date without touching disk. */

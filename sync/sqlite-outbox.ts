@@ -6,6 +6,8 @@ import { dirname } from 'node:path';
 import { isoWithOffset, type Clock } from '../core/clock.ts';
 import type { EventEnvelope, EventInput } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
+import { defaultScheduler } from './sync-time.ts';
 import type { Outbox, OutboxHealth, OutboxLoss, OutboxStartInfo } from './outbox.ts';
 import type { MaintainResult, OpenResult, ReadResult, Synchronous, WorkerStats } from './outbox-protocol.ts';
 import { GroupCommitQueue } from './outbox-group-commit.ts';
@@ -18,6 +20,8 @@ export interface SqliteOutboxDeps {
   hall: string;
   utcOffsetMinutes: number;
   clock: Clock;
+  /** Maintenance, retries and worker restarts (default: the system's timers). */
+  scheduler?: Scheduler;
   logger: Logger;
   synchronous: Synchronous;
   maxBytes: number;
@@ -67,14 +71,18 @@ export class SqliteOutbox implements Outbox {
   private prevSeq = 0;
   private lost: OutboxLoss | undefined;
   private queue!: GroupCommitQueue;
-  private restartTimer: NodeJS.Timeout | null = null;
-  private maintenanceTimer: NodeJS.Timeout | null = null;
+  private restartTimer: TimerHandle | null = null;
+  private maintenanceTimer: TimerHandle | null = null;
   private stats: WorkerStats | null = null;
   private capAnnounced = false;
   private listeners = new Set<(events: EventEnvelope[]) => void>();
   private stopping: Promise<void> | null = null;
 
-  constructor(private readonly deps: SqliteOutboxDeps) {}
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly deps: SqliteOutboxDeps) {
+    this.scheduler = defaultScheduler(deps.scheduler);
+  }
 
   async start(): Promise<OutboxStartInfo> {
     if (this.state !== 'new') throw new Error(`outbox: start() called twice (state ${this.state})`);
@@ -94,6 +102,7 @@ export class SqliteOutbox implements Outbox {
       retryMinMs: this.deps.retryMinMs ?? 100,
       retryMaxMs: this.deps.retryMaxMs ?? 5000,
       logger,
+      scheduler: this.scheduler,
       send: (batch, retry, transfer) => (this.client?.running ? this.client.request({ op: 'write', batch, retry }, transfer) : null),
       committed: (events) => this.notify(events),
     });
@@ -109,10 +118,9 @@ export class SqliteOutbox implements Outbox {
     this.prevSeq = opened.prevSeq;
     if (opened.recovered) logger.error('outbox database was corrupt; moved aside and started fresh', { path, ...opened.recovered, lastSeq: this.lastSeq });
     const every = this.deps.maintenanceIntervalMs ?? 60_000;
-    this.maintenanceTimer = setInterval(() => {
+    this.maintenanceTimer = this.scheduler.interval(every, () => {
       this.maintain().catch((err) => logger.warn('outbox maintenance failed', { err }));
-    }, every);
-    this.maintenanceTimer.unref();
+    });
     this.state = 'running';
     logger.info('outbox started', { path, boot: this.boot, lastSeq: this.lastSeq, pending: this.stats?.pending });
     if (opened.lost) this.reportLoss(opened.lost);
@@ -210,13 +218,13 @@ export class SqliteOutbox implements Outbox {
 
   private scheduleRestart(): void {
     if (this.state !== 'running' && this.state !== 'stopping') return;
-    this.restartTimer = setTimeout(() => {
+    this.restartTimer = this.scheduler.timeout(this.queue.nextDelay(), () => {
       this.restartTimer = null;
       this.openWorker(this.boot).then(
         () => { this.deps.logger.info('outbox worker restarted', { boot: this.boot }); this.queue.pump(); },
         (err: Error) => { this.deps.logger.error('outbox worker restart failed', { err }); this.scheduleRestart(); },
       );
-    }, this.queue.nextDelay());
+    });
   }
 
   private onStats(stats: WorkerStats): void {
@@ -240,6 +248,20 @@ export class SqliteOutbox implements Outbox {
     if (seqs.length === 0) return;
     await this.requireClient().request<number>({ op: 'mark', seqs, now: this.deps.clock.now() })
       .catch((err: Error) => { throw new Error(`outbox: markPublished of ${seqs.length} events failed: ${err.message}`, { cause: err }); });
+  }
+
+  async readUnacknowledged(publishedBefore: number, limit: number): Promise<EventEnvelope[]> {
+    if (limit <= 0) return [];
+    const r = await this.requireClient().request<ReadResult>({ op: 'readUnacked', publishedBefore, limit: Math.floor(limit) });
+    return JSON.parse(r.json) as EventEnvelope[];
+  }
+
+  async markPoisoned(seq: number): Promise<void> {
+    await this.requireClient().request<number>({ op: 'poison', seq });
+  }
+
+  async retryPoisoned(): Promise<number> {
+    return this.requireClient().request<number>({ op: 'retryPoisoned' });
   }
 
   async acknowledgeUpTo(uptoSeq: number): Promise<void> {
@@ -271,6 +293,7 @@ export class SqliteOutbox implements Outbox {
       bytes: s?.bytes ?? 0,
       capBytes: this.deps.maxBytes,
       capReached: s?.capReached ?? false,
+      poisoned: s?.poisoned ?? 0,
       ...(this.queue?.writeError ? { writeError: this.queue.writeError } : {}),
       uncommitted: this.queue?.uncommitted ?? 0,
       ...(this.lost ? { lost: this.lost } : {}),
@@ -304,7 +327,7 @@ export class SqliteOutbox implements Outbox {
   private async stopOnce(): Promise<void> {
     this.state = 'stopping';
     const { logger } = this.deps;
-    if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
+    this.maintenanceTimer?.cancel();
     this.maintenanceTimer = null;
     const timeoutMs = this.deps.stopTimeoutMs ?? 10_000;
     if (!(await this.queue.drained(timeoutMs))) {
@@ -315,7 +338,7 @@ export class SqliteOutbox implements Outbox {
     // From here on an append could not be committed any more: refuse it loudly instead of losing it.
     this.state = 'closing';
     this.queue.stopRetrying();
-    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer?.cancel();
     this.restartTimer = null;
     // A write still in flight is answered before close: the worker handles requests in order.
     try {
@@ -330,8 +353,8 @@ export class SqliteOutbox implements Outbox {
 
   /** Test hook: ends the worker without a clean close, as a crash would (nothing is flushed). */
   async crashForTest(): Promise<void> {
-    if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
-    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.maintenanceTimer?.cancel();
+    this.restartTimer?.cancel();
     this.queue?.stopRetrying();
     this.state = 'stopped';
     await this.client?.kill();

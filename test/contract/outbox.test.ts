@@ -173,6 +173,43 @@ for (const subject of subjects) {
       await h.outbox.stop();
     });
 
+    it('readUnacknowledged: published, unacknowledged rows older than a time; a re-publish restarts the wait', async () => {
+      const h = await subject.open({ requireAck: true });
+      for (let i = 0; i < 3; i++) h.outbox.append({ type: 'evaluation.submitted' });
+      await h.outbox.append({ type: 'evaluation.submitted' }).durable;
+      await h.outbox.markPublished([1, 2, 3]);
+      await h.outbox.acknowledgeUpTo(1);
+      assert.deepEqual(await h.outbox.readUnacknowledged(h.clock.now(), 10), [], 'nothing published before now');
+      h.clock.advance(10_000);
+      assert.deepEqual(seqs(await h.outbox.readUnacknowledged(h.clock.now() - 5_000, 10)), [2, 3], 'pending 4 and acknowledged 1 are not');
+      assert.deepEqual(seqs(await h.outbox.readUnacknowledged(h.clock.now() - 5_000, 1)), [2]);
+      await h.outbox.markPublished([2]);
+      assert.deepEqual(seqs(await h.outbox.readUnacknowledged(h.clock.now() - 5_000, 10)), [3], 're-published 2 waits again');
+      assert.equal(h.outbox.health().pending, 1, 'a re-publish does not change pending');
+      await h.outbox.stop();
+    });
+
+    it('markPoisoned: the row leaves the drain but stays; retryPoisoned and a restart bring it back', async () => {
+      let h = await subject.open({ retainHours: 1 });
+      for (let i = 0; i < 2; i++) h.outbox.append({ type: 'evaluation.submitted' });
+      await h.outbox.append({ type: 'evaluation.submitted' }).durable;
+      await h.outbox.markPoisoned(2);
+      assert.deepEqual(seqs(await h.outbox.readPending(0, 10)), [1, 3]);
+      assert.equal(h.outbox.health().pending, 2);
+      assert.equal(h.outbox.health().poisoned, 1);
+      await h.outbox.markPublished([1, 3]);
+      h.clock.advance(2 * 3_600_000);
+      await h.maintain();
+      assert.equal(await h.outbox.retryPoisoned(), 1, 'retention kept it');
+      assert.deepEqual(seqs(await h.outbox.readPending(0, 10)), [2]);
+      assert.equal(h.outbox.health().poisoned, 0);
+      await h.outbox.markPoisoned(2);
+      h = await h.restart();
+      assert.deepEqual(seqs(await h.outbox.readPending(0, 10)), [2], 'pending again after a restart');
+      assert.equal(h.outbox.health().pending, 1);
+      await h.outbox.stop();
+    });
+
     it('pending rows survive a restart and are read back in order', async () => {
       let h = await subject.open();
       const a = Array.from({ length: 3 }, () => h.outbox.append({ type: 'evaluation.submitted' }));

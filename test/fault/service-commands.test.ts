@@ -109,7 +109,9 @@ test('1,000 malformed or hostile cmd/<name> payloads → each answered with an e
 
   // A valid command after all that: config.reload with a cmd_id (the file is unchanged).
   const before = answers.messages.length;
-  await center.publishAsync(`${cfg.root}cmd/config/reload`, json({ cmd_id: 'valid-1', expires_at: Date.now() + 60_000 }), { qos: 1 });
+  // Without expires_at: where no NTP flag or RTC is found (CI, containers) the service's time quality is
+  // unsynced and a command with expires_at is refused by design (docs/mqtt.md, test/unit/command-bounds.test.ts).
+  await center.publishAsync(`${cfg.root}cmd/config/reload`, json({ cmd_id: 'valid-1' }), { qos: 1 });
   const valid = await answers.waitFor((m) => (m.json as Answer)?.cmd_id === 'valid-1', 20_000, 'the answer to a valid config.reload', before);
   assert.equal(valid.topic, `${cfg.root}cmd_res/config/reload`);
   assert.deepEqual({ ...(valid.json as Answer), data: undefined }, { cmd_id: 'valid-1', status: 'ok', data: undefined }, `valid command answered: ${valid.text}`);

@@ -45,6 +45,8 @@ export function mqttConfig(url: string, over: Partial<Config['mqtt']> = {}): Con
 export interface AedesOptions {
   /** Accept only this user/password (anything else gets "Not authorized"). */
   credentials?: { username: string; password: string };
+  /** Installs hooks on each new aedes instance (authorizePublish, authorizeSubscribe, ...). */
+  configure?: (broker: import('aedes').Aedes) => void;
 }
 
 export async function startAedes(opts: AedesOptions = {}): Promise<TestBroker> {
@@ -53,6 +55,7 @@ export async function startAedes(opts: AedesOptions = {}): Promise<TestBroker> {
   let current: { server: Server; sockets: Set<Socket>; close(): Promise<void> } | undefined;
   const boot = async () => {
     const broker = await Aedes.createBroker();
+    opts.configure?.(broker);
     if (opts.credentials) {
       const { username, password } = opts.credentials;
       broker.authenticate = (_client, user, pass, done) => {

@@ -8,7 +8,7 @@ import { isoWithOffset, type Clock } from '../../core/clock.ts';
 import { eventId, type EventEnvelope, type EventInput } from '../../core/events.ts';
 import type { Outbox, OutboxHealth, OutboxStartInfo } from '../../sync/outbox.ts';
 
-type RowState = 'pending' | 'published' | 'acknowledged';
+type RowState = 'pending' | 'published' | 'acknowledged' | 'poisoned';
 
 /** What survives a restart (the database and the seq side file of the SQLite outbox). */
 export class MemoryOutboxStorage {
@@ -56,6 +56,8 @@ export class MemoryOutbox implements Outbox {
     this.boot = opts.boot ?? s.boot + 1;
     s.boot = this.boot;
     if (opts.lastSeq !== undefined && opts.lastSeq > s.lastSeq) { s.lastSeq = opts.lastSeq; s.prevSeq = opts.lastSeq; }
+    // As the SQLite outbox: poisoned rows get another chance at every start.
+    for (let i = 0; i < s.state.length; i++) if (s.state[i] === 'poisoned') s.state[i] = 'pending';
     this.pendingCount = s.state.filter((st) => st === 'pending').length;
     this.advanceFirstPending();
   }
@@ -108,6 +110,8 @@ export class MemoryOutbox implements Outbox {
     const now = this.opts.clock.now();
     for (const seq of seqs) {
       const i = this.indexOf(seq);
+      // A re-published row (require_ack): its publish time restarts the wait for the ack.
+      if (i >= 0 && s.state[i] === 'published') s.publishedAt[i] = now;
       if (i < 0 || s.state[i] !== 'pending') continue;
       s.state[i] = seq <= s.lastAckedSeq ? 'acknowledged' : 'published';
       s.publishedAt[i] = now;
@@ -115,6 +119,34 @@ export class MemoryOutbox implements Outbox {
       if (seq > s.lastPublishedSeq) s.lastPublishedSeq = seq;
     }
     this.advanceFirstPending();
+  }
+
+  async readUnacknowledged(publishedBefore: number, limit: number): Promise<EventEnvelope[]> {
+    const s = this.storage;
+    const out: EventEnvelope[] = [];
+    for (let i = 0; i < s.rows.length && out.length < limit; i++) {
+      if (s.state[i] === 'published' && s.publishedAt[i]! < publishedBefore) out.push(s.rows[i]!);
+    }
+    return out;
+  }
+
+  async markPoisoned(seq: number): Promise<void> {
+    const i = this.indexOf(seq);
+    if (i < 0 || this.storage.state[i] !== 'pending') return;
+    this.storage.state[i] = 'poisoned';
+    this.pendingCount--;
+    this.firstPendingIdx = 0;
+    this.advanceFirstPending();
+  }
+
+  async retryPoisoned(): Promise<number> {
+    const s = this.storage;
+    let n = 0;
+    for (let i = 0; i < s.state.length; i++) if (s.state[i] === 'poisoned') { s.state[i] = 'pending'; n++; }
+    this.pendingCount += n;
+    this.firstPendingIdx = 0;
+    this.advanceFirstPending();
+    return n;
   }
 
   async acknowledgeUpTo(uptoSeq: number): Promise<void> {
@@ -130,7 +162,7 @@ export class MemoryOutbox implements Outbox {
   async maintain(): Promise<{ deletedByRetention: number }> {
     const s = this.storage;
     const cutoff = this.opts.clock.now() - (this.opts.retainPublishedMs ?? 24 * 3_600_000);
-    const done = (st: RowState | undefined) => (this.opts.requireAck ? st === 'acknowledged' : st !== 'pending');
+    const done = (st: RowState | undefined) => (this.opts.requireAck ? st === 'acknowledged' : st === 'published' || st === 'acknowledged');
     let deleted = 0;
     for (let i = s.rows.length - 1; i >= 0; i--) {
       if (done(s.state[i]) && s.publishedAt[i]! < cutoff) {
@@ -150,6 +182,7 @@ export class MemoryOutbox implements Outbox {
       firstPendingSeq: this.firstPendingIdx < s.rows.length ? s.rows[this.firstPendingIdx]!.seq : null,
       lastSeq: s.lastSeq, lastPublishedSeq: s.lastPublishedSeq, lastAckedSeq: s.lastAckedSeq,
       bytes: 0, capBytes: Number.MAX_SAFE_INTEGER, capReached: false, uncommitted: this.uncommitted.length,
+      poisoned: s.state.filter((st) => st === 'poisoned').length,
     };
   }
 

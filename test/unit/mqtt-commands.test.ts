@@ -3,6 +3,7 @@ import { beforeEach, describe, it } from 'node:test';
 import { Type } from '@sinclair/typebox';
 import { ManualClock } from '../../core/clock.ts';
 import { memoryLogger } from '../../core/logger.ts';
+import { ManualScheduler } from '../../core/scheduler.ts';
 import { CommandProcessor, CommandRegistry } from '../../sync/mqtt-commands.ts';
 import { MemoryOutbox } from '../helpers/memory-outbox.ts';
 
@@ -10,19 +11,21 @@ const j = (v: unknown) => Buffer.from(JSON.stringify(v));
 
 describe('CommandProcessor', () => {
   let clock: ManualClock;
+  let scheduler: ManualScheduler;
   let outbox: MemoryOutbox;
   let registry: CommandRegistry;
   let runs: Array<{ args: unknown; cmd_id: string }>;
   let processor: CommandProcessor;
   beforeEach(async () => {
     clock = new ManualClock();
+    scheduler = new ManualScheduler(clock);
     outbox = new MemoryOutbox({ clock });
     await outbox.start();
     registry = new CommandRegistry();
     runs = [];
     registry.register('pause', Type.Object({ minutes: Type.Integer({ minimum: 1 }), reason: Type.String({ default: 'break' }) }, { additionalProperties: false }),
       async (args, ctx) => { runs.push({ args, cmd_id: ctx.cmd_id }); return { until: args.minutes }; });
-    processor = new CommandProcessor({ registry, outbox, clock, logger: memoryLogger(), cacheSize: 3, handlerTimeoutMs: 200 });
+    processor = new CommandProcessor({ registry, outbox, clock, scheduler, logger: memoryLogger(), cacheSize: 3, handlerTimeoutMs: 200 });
   });
 
   it('validates, applies schema defaults, runs the handler and records command.received before it runs', async () => {
@@ -81,7 +84,9 @@ describe('CommandProcessor', () => {
     registry.register('hang', Type.Object({}), () => new Promise(() => undefined));
     registry.register('cyclic', Type.Object({}), async () => { const o: Record<string, unknown> = {}; o.self = o; return o; });
     assert.deepEqual(await processor.handle('boom', j({ cmd_id: 'b1' })), { cmd_id: 'b1', status: 'error', error: 'no paper' });
-    assert.match((await processor.handle('hang', j({ cmd_id: 'h1' }))).error!, /did not finish within 200 ms/);
+    const hung = processor.handle('hang', j({ cmd_id: 'h1' }));
+    await scheduler.advanceAsync(200);
+    assert.match((await hung).error!, /did not finish within 200 ms/);
     assert.match((await processor.handle('cyclic', j({ cmd_id: 'y1' }))).error!, /circular/i);
   });
 

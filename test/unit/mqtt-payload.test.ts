@@ -74,7 +74,7 @@ describe('topics and connection messages', () => {
     assert.deepEqual(t.parse('zwfw/v1/main/A07/cmd/nameplate/show'), { kind: 'cmd', name: 'nameplate.show' });
     assert.deepEqual(t.parse('zwfw/v1/main/A07/ack'), { kind: 'ack' });
     assert.equal(t.parse('zwfw/v1/main/A08/cmd/pause'), undefined);
-    for (const bad of ['zwfw/v1/main/A07/cmd/', 'zwfw/v1/main/A07/cmd/nameplate.show', 'zwfw/v1/main/A07/cmd/a//b', 'zwfw/v1/main/A07/cmd/ünïcode', `zwfw/v1/main/A07/cmd/${'x'.repeat(MAX_NAME_CHARS + 1)}`]) {
+    for (const bad of ['zwfw/v1/main/A07/cmd', 'zwfw/v1/main/A07/cmd/', 'zwfw/v1/main/A07/cmd/nameplate.show', 'zwfw/v1/main/A07/cmd/a//b', 'zwfw/v1/main/A07/cmd/ünïcode', `zwfw/v1/main/A07/cmd/${'x'.repeat(MAX_NAME_CHARS + 1)}`]) {
       const p = t.parse(bad);
       assert.ok(p && p.kind === 'cmd' && 'error' in p, bad);
     }

@@ -4,6 +4,7 @@ import type { MqttClient } from 'mqtt';
 import { ManualClock } from '../../core/clock.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import { EventPublisher } from '../../sync/mqtt-publisher.ts';
+import { ManualScheduler } from '../../core/scheduler.ts';
 import { buildTopics } from '../../sync/mqtt-topics.ts';
 import { MemoryOutbox } from '../helpers/memory-outbox.ts';
 
@@ -25,15 +26,16 @@ const ticks = async (n = 5) => { for (let i = 0; i < n; i++) await new Promise((
 
 async function setup(opts: { window?: number; boot?: number; outboxBoot?: number } = {}) {
   const clock = new ManualClock();
+  const scheduler = new ManualScheduler(clock);
   const outbox = new MemoryOutbox({ clock, boot: opts.outboxBoot ?? 1 });
   await outbox.start();
   const refused: string[] = [];
   const publisher = new EventPublisher({
-    outbox, logger: memoryLogger(), clock, topics: buildTopics('zwfw/v1', 'main', 'A07'), boot: opts.boot ?? 1,
+    outbox, logger: memoryLogger(), clock, scheduler, topics: buildTopics('zwfw/v1', 'main', 'A07'), boot: opts.boot ?? 1,
     window: opts.window ?? 10, historicalAfterMs: 5000, readBatch: 16, onRefused: (r) => refused.push(r),
   });
   publisher.start();
-  return { clock, outbox, publisher, refused };
+  return { clock, scheduler, outbox, publisher, refused };
 }
 
 describe('EventPublisher', () => {
@@ -176,17 +178,20 @@ describe('EventPublisher', () => {
   });
 
   it('retries after a failed read and a failed mark without losing events', { timeout: 10_000 }, async () => {
-    const { outbox, publisher } = await setup();
+    const { outbox, publisher, scheduler } = await setup();
     outbox.append({ type: 'x' });
     await ticks();
     outbox.failNext = { readPending: 1, markPublished: 1 };
     const { client, sent } = fakeClient();
     await publisher.attach(client, false);
-    const deadline = Date.now() + 5000;
-    while (sent.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(sent.length, 1);
+    await ticks();
+    assert.equal(sent.length, 0, 'the read failed');
+    await scheduler.advanceAsync(1000);
+    assert.equal(sent.length, 1, 'read again after the retry delay (scheduler time)');
     sent[0]!.ack();
-    while (outbox.health().pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await ticks();
+    assert.equal(outbox.health().pending, 1, 'the mark failed');
+    await scheduler.advanceAsync(1000);
     assert.equal(outbox.health().pending, 0);
   });
 
@@ -204,14 +209,18 @@ describe('EventPublisher', () => {
     await q;
     assert.equal(sent.length, 3);
     assert.equal(outbox.health().lastPublishedSeq, 3);
-    const t0 = Date.now();
     const unacked = await setup();
     unacked.outbox.append({ type: 'x' });
     await ticks();
     const c2 = fakeClient();
     await unacked.publisher.attach(c2.client, false);
     await ticks();
-    await unacked.publisher.quiesce(100);
-    assert.ok(Date.now() - t0 < 1500, 'bounded by its timeout');
+    let done = false;
+    const q2 = unacked.publisher.quiesce(100).then(() => { done = true; });
+    await unacked.scheduler.advanceAsync(99);
+    assert.equal(done, false, 'waits for the PUBACK');
+    await unacked.scheduler.advanceAsync(1);
+    await q2;
+    assert.equal(done, true, 'bounded by its timeout (scheduler time)');
   });
 });
