@@ -1,7 +1,13 @@
 // `counter-edge center …` options: flags and env into the one CenterSchema, every problem at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { centerConfig, parseFlags } from '../../center/cli.ts';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { centerConfig, centerMain, parseFlags } from '../../center/cli.ts';
+import { openSqlDb } from '../../center/sql.ts';
+import { CenterStore } from '../../center/store.ts';
+import { batchOf, stored } from '../helpers/center-fixtures.ts';
 
 test('flags become the validated center options, with schema defaults', () => {
   const r = centerConfig({ 'mqtt-protocol-version': '4', 'board-port': '9000', holidays: '2026-10-01, 2026-10-02', group: 'ingest' }, { COUNTER_EDGE_CENTER_DB: 'postgres://center@db/center' });
@@ -30,4 +36,32 @@ test('every bad option is named at once; a password is never echoed', () => {
 test('flag parsing: --key value, --key=value, and a missing value', () => {
   assert.deepEqual(parseFlags(['report', '--month', '2026-11', '--format=html']), { positional: ['report'], flags: { month: '2026-11', format: 'html' } });
   assert.equal(parseFlags(['report', '--month']).error, '--month needs a value');
+});
+
+test('center report writes CSV or A4 HTML from the stored events, and says what is wrong with its arguments', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ce-center-cli-'));
+  try {
+    const db = join(dir, 'center.db');
+    const store = new CenterStore(await openSqlDb(db));
+    await store.migrate();
+    await store.commit(batchOf([
+      stored({ seq: 1, type: 'attendance.clock', ts: '2026-11-02T08:50:00.000+08:00', staff_id: 'S0123', data: { direction: 'in' } }),
+      stored({ seq: 2, type: 'evaluation.submitted', ts: '2026-11-02T10:00:00.000+08:00', staff_id: 'S0123', data: { satisfaction: 5, level: 'very_satisfied' } }),
+    ]), 1);
+    await store.close();
+    const errs: string[] = [];
+    const run = (...args: string[]) => centerMain(args, {}, () => undefined, (l) => errs.push(l));
+    assert.equal(await run('report', '--month', '2026-11', '--db', db, '--out', join(dir, 'm.csv')), 0);
+    const csv = readFileSync(join(dir, 'm.csv'), 'utf8').split('\n');
+    assert.match(csv[1]!, /^staff,S0123,A07,1,/);
+    assert.equal(await run('report', '--month', '2026-11', '--db', db, '--format', 'html', '--out', join(dir, 'm.html')), 0);
+    assert.match(readFileSync(join(dir, 'm.html'), 'utf8'), /size: A4 landscape/);
+    assert.equal(await run('report', '--db', db), 2);
+    assert.equal(await run('report', '--month', '2026-11', '--db', db, '--format', 'pdf'), 2);
+    assert.equal(await run('report', '--month', '11/2026', '--db', db), 1);
+    assert.deepEqual(errs, ['center report: --month YYYY-MM is required', 'center report: --format must be csv or html (got "pdf")',
+      'center report: --month "11/2026" is not a month YYYY-MM (e.g. 2026-11)']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
