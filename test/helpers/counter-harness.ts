@@ -4,7 +4,7 @@
 // temp state directory. A test presses, touches, sends commands and reads the events appended.
 //
 //   const h = await startCounter({ config: { printer: { enabled: false } } });
-//   try { const { res, events } = await h.command('nameplate.show', { state: 'paused' }); ... }
+//   try { const { res, events } = await h.command('window.set_state', { state: 'paused', reason: 'temporary' }); ... }
 //   finally { await h.stop(); }
 import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';

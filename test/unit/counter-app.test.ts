@@ -53,12 +53,24 @@ test('GET /api/counter, POST /api/counter/key and /command: the view, staff keys
     assert.equal(c.started_at, '2026-11-23T09:00:00.000+08:00');
     assert.deepEqual(h.eventsOf('service.started').map((e) => e.staff_id), ['S01']);
 
+    // The invitation lights the evaluation keys (lights output → the buttons' LEDs).
+    const leds: Array<[string, unknown]> = [];
+    const buttons = h.app.context().drivers.buttons.current()!;
+    const setLed = buttons.setLed.bind(buttons);
+    buttons.setLed = (k, mode) => { leds.push([k, mode]); setLed(k, mode); };
+    const done = await h.api('POST', '/api/counter/key', { key: 'complete' });
+    assert.equal((done.json as CounterView).invitation?.case_id, c.case_id);
+    assert.deepEqual(leds[0], ['*', 'off']);
+    assert.deepEqual(leds.slice(1).map(([k]) => k), ['very_satisfied', 'satisfied', 'basically_satisfied', 'dissatisfied']);
+    assert.ok(leds.slice(1).every(([, m]) => m !== 'off'));
+    await h.api('POST', '/api/counter/key', { key: 'call' });
+
     const bad = await h.api('POST', '/api/counter/command', { name: 'case.call', payload: {} });
     assert.deepEqual([bad.status, (bad.json as { status: string }).status], [200, 'error']);
     assert.match(String((bad.json as { error: string }).error), /invalid payload: .*ticket/);
     const refused = await h.api('POST', '/api/counter/command', { name: 'case.complete', payload: { ticket: 'NOPE' } });
     assert.equal((refused.json as { status: string }).status, 'error');
-    assert.equal(h.eventsOf('service.completed').length, 0, 'a refused command records nothing');
+    assert.equal(h.eventsOf('service.completed').length, 1, 'a refused command records nothing');
     const away = await h.api('POST', '/api/counter/command', { name: 'away.start', payload: { reason: 'meeting', minutes: 20 } });
     assert.deepEqual(away.json, { status: 'ok', data: { window: 'away' } });
     const v1 = await view();
