@@ -198,6 +198,7 @@ test('a whole 调休 Sunday at A07 through the app and an MQTT broker, with an o
     const firstSeq = h.events()[dayStart]!.seq;
     const received = center.messages.map((m) => m.json as EventEnvelope).filter((e) => e && e.seq >= firstSeq);
     assert.deepEqual(received.map((e) => [e.seq, e.type, e.staff_id]), h.events().slice(dayStart).map((e) => [e.seq, e.type, e.staff_id]));
+    assert.deepEqual(received.filter((e) => e.type !== 'command.received' && !e.type.startsWith('print.')).map(brief), EXPECTED_DAY, 'the broker got the day as the rules decided it');
     const outageSeqs = outageEvents.map((e) => e.seq);
     assert.ok(center.messages.findIndex((m) => (m.json as EventEnvelope | undefined)?.seq === outageSeqs[0]) >= heardBeforeOutage);
 
