@@ -128,7 +128,7 @@ test("a paper's number is on disk before the paper reaches the print queue", asy
   }
 });
 
-test('a restart keeps the roster version, the paper numbers and an open away', async () => {
+test('a restart keeps the roster version, the paper numbers, an open case and an open away', async () => {
   let json = '';
   const start = (prepare?: (dir: string) => void, at?: string): Promise<CounterHarness> => startCounter({
     config, ...(at ? { start: at } : {}),
@@ -147,6 +147,7 @@ test('a restart keeps the roster version, the paper numbers and an open away', a
     const p = await first.command('paper.print', { kind: 'acceptance', doc_id: 'acc-1', fields: { applicant: '李娜', item_name: '营业执照', case_id: 'C-1', promised_working_days: 5 } });
     assert.equal(p.res.status, 'ok', p.res.error);
     assert.deepEqual(first.eventsOf('paper.issued').map((e) => e.data.number), ['示范政务受字〔2026〕第0001号']);
+    assert.equal((await first.command('case.call', { ticket: 'B007', case_id: 'C-7', item_name: '营业执照' })).res.status, 'ok');
     assert.equal((await first.command('away.start', { reason: 'meeting', minutes: 20 })).res.status, 'ok');
     await waitFor('the state saved', async () => (await readFile(join(first.stateDir, COUNTER_STATE_FILE), 'utf8')).includes('"aways":[{'));
     json = await readFile(join(first.stateDir, COUNTER_STATE_FILE), 'utf8');
@@ -158,6 +159,7 @@ test('a restart keeps the roster version, the paper numbers and an open away', a
   try {
     const v = (await again.api('GET', '/api/counter')).json as CounterView;
     assert.deepEqual([v.window.state, v.away?.staff_id], ['away', 'S01'], 'the away is still open');
+    assert.deepEqual([v.case?.ticket, v.case?.case_id, v.case?.started_at], ['B007', 'C-7', '2026-11-23T09:00:00.000+08:00'], 'the open case is still open');
     const older = await again.command('roster.update', { version: 3, staff: [] });
     assert.deepEqual([older.res.status, older.res.error], ['error', 'roster version 3 is not newer than 3']);
     const p = await again.command('paper.print', { kind: 'acceptance', doc_id: 'acc-2', fields: { applicant: '王五', item_name: '营业执照', case_id: 'C-2', promised_working_days: 5 } });
