@@ -171,6 +171,7 @@ test('a whole 调休 Sunday at A07 through the app and an MQTT broker, with an o
     await to('10:30'); await cmd('away.start', { staff_id: 'S01', reason: 'meeting', minutes: 20 });
     await to('10:31');
     assert.equal(plate().person!.name, '李强', 'S02 still serves while S01 is away: the nameplate shows who is here');
+    assert.deepEqual(plate().marks, ['最后同步 10:20'], 'the center unreachable for 5 min and more: the nameplate says since when');
     await to('11:05');
     await h.finger('S01');
     const outageEvents = h.since(outageFrom);
@@ -178,6 +179,8 @@ test('a whole 调休 Sunday at A07 through the app and an MQTT broker, with an o
     assert.equal(center.messages.length, heardBeforeOutage, 'nothing reached the center while the broker was down');
     await broker.restart();
     await waitFor('the device back on the broker', () => (h.app.health() as { mqtt?: { connected?: boolean } }).mqtt?.connected === true, 20_000);
+    await h.settle();
+    assert.equal(plate().marks, undefined, 'the mark goes when the link is back');
 
     await to('12:00'); await h.finger('S01'); await h.finger('S02');
     await to('12:30'); await cmd('staff.substitute', { substitute_id: 'S03', for_staff_id: 'S02', from: '2026-09-20', to: '2026-09-20' });
