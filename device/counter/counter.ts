@@ -6,8 +6,8 @@
 // Outputs: events first (the shell appends them to the outbox before anything else), then
 // retained state/window, then the plate. A refused command gives only `reject` and the state as it was.
 //
-// The case / evaluation / paper families (branch wt/rules2) have the same shape; the integrator
-// composes them after this presence family, passing servingStaffId(state) as who serves.
+// rules.ts composes this presence family with the service families (cases, evaluation, papers),
+// passing servingStaffId(state) as who serves.
 import type { Config } from '../../config/schema.ts';
 import type { CounterInput, CounterOutput, StepResult, WorkingCalendar } from './types.ts';
 import { chinaCalendar } from './calendar.ts';

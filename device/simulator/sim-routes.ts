@@ -6,6 +6,7 @@ import { HttpError } from '../../core/http-router.ts';
 import { isSimulatedButtons } from '../../drivers/buttons/sim.ts';
 import type { EventEnvelope } from '../../core/events.ts';
 import type { TimerHandle } from '../../core/scheduler.ts';
+import type { CounterViewFeed } from '../counter-view.ts';
 
 export const EVALUATION_LABELS: Record<string, string> = {
   very_satisfied: '非常满意', satisfied: '满意', basically_satisfied: '基本满意',
@@ -17,7 +18,7 @@ const RECENT_MAX = 200;
 const HEALTH_EVERY_MS = 1000;
 
 /** Registers /api/sim/* and /api/events always (they refuse when the backend is not sim); the page only when api.simulator is on. */
-export function registerSimRoutes(ctx: AppContext, health: () => Record<string, unknown>): () => Promise<void> {
+export function registerSimRoutes(ctx: AppContext, health: () => Record<string, unknown>, counter?: CounterViewFeed): () => Promise<void> {
   const { router } = ctx;
   router.route('POST', '/api/sim/press', (req) => {
     const config = ctx.config;
@@ -53,11 +54,16 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
     if (clients.size === 0) return;
     send(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''));
   });
+  // The counter's view as a named frame (`event: counter`) whenever it changes; unnamed frames stay committed events.
+  const counterChunk = (v: unknown) => `event: counter\ndata: ${JSON.stringify(v)}\n\n`;
+  const offCounter = counter?.on((v) => { if (clients.size) send(counterChunk(v)); });
   router.route('GET', '/api/events/recent', () => ({ events: recent }));
   router.raw('GET', '/api/events', (req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(': counter-edge events\n\n');
     res.write(healthChunk());
+    const view = counter?.current();
+    if (view) res.write(counterChunk(view));
     clients.add(res);
     healthTimer ??= ctx.scheduler.interval(HEALTH_EVERY_MS, () => send(healthChunk()));
     req.on('close', () => {
@@ -86,6 +92,7 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
   }
   return async () => {
     off();
+    offCounter?.();
     healthTimer?.cancel();
     healthTimer = undefined;
     for (const c of clients) c.end();
