@@ -19,9 +19,16 @@ export interface BoardDeps { store: CenterStore; ingest: CenterIngest; clock: Cl
 
 /** What a supervisor may send from the board, and how its arguments are checked. */
 const ACTIONS: Record<string, (args: Record<string, unknown>) => string | undefined> = {
-  'pause.approve': (a) => (a.minutes === undefined || (Number.isInteger(a.minutes) && (a.minutes as number) >= 1 && (a.minutes as number) <= 240) ? undefined : 'minutes must be an integer 1-240'),
-  'notice.show': (a) => (typeof a.text === 'string' && a.text.length >= 1 && a.text.length <= 200 ? undefined : 'text must be 1-200 characters'),
+  'pause.approve': (a) => (Object.keys(a).length === 0 ? undefined : 'pause.approve takes no arguments (the approver is who sends it)'),
+  'notice.show': (a) => (typeof a.text === 'string' && a.text.length >= 1 && a.text.length <= 200 && !/[\x00-\x1f]/.test(a.text) ? undefined : 'text must be 1-200 characters on one line')
+    ?? (a.minutes === undefined || (Number.isInteger(a.minutes) && (a.minutes as number) >= 1 && (a.minutes as number) <= 240) ? undefined : 'minutes must be an integer 1-240'),
 };
+
+/** The payload the counter's schema expects (device/counter/commands.ts), with who acted in it. */
+function payloadOf(name: string, args: Record<string, unknown>, who: string): Record<string, unknown> {
+  if (name === 'pause.approve') return { approved_by: who.slice(0, 32) };
+  return { text: args.text, ...(args.minutes !== undefined ? { minutes: args.minutes } : {}), by: who.slice(0, 64) };
+}
 const MAX_BODY = 16 * 1024;
 const BAD_WINDOW_DAYS = 45;
 
@@ -132,7 +139,7 @@ export class HallBoard {
     if (typeof args !== 'object' || Array.isArray(args)) throw new HttpError(400, 'args must be an object');
     const problem = check(args);
     if (problem) throw new HttpError(400, `args: ${problem}`);
-    const cmd_id = await this.deps.ingest.sendCommand(hall, window, name as string, args, who);
+    const cmd_id = await this.deps.ingest.sendCommand(hall, window, name as string, payloadOf(name as string, args, who), who);
     return { cmd_id };
   }
 

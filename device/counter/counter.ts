@@ -57,6 +57,7 @@ function dueList(s: CounterState, env: CounterEnv): Due[] {
   const end = dayEndMs(day, env);
   if (end !== undefined && !done('day_end')) list.push({ at: end, order: 3, why: 'day_end', run: (t, out) => endDay(s, env, t, out) });
   for (const a of awayDeadlines(s, env)) list.push({ at: a.at, order: 4, why: 'away', run: a.run });
+  if (s.notice) list.push({ at: s.notice.until_ms, order: 5, why: 'notice', run: (_t, out) => { delete s.notice; out.push(event('notice.cleared', { why: 'expired' })); } });
   if (!s.link.online && !s.link.marked && s.link.offline_since_ms !== undefined) {
     list.push({ at: s.link.offline_since_ms + env.counter.last_synced_after_min * MINUTE_MS, order: 5, why: 'link', run: () => { s.link.marked = true; } });
   }

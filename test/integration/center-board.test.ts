@@ -120,11 +120,11 @@ describe('hall board (Mosquitto)', { skip: hasMosquitto() ? undefined : 'mosquit
       const form = await fetch(`${base}/api/command`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
       assert.equal(form.status, 415);
 
-      const ok = await post('/api/command', { hall: 'main', window: 'A08', name: 'pause.approve', args: { minutes: 15 } }, { 'x-forwarded-user': 'wang.zhuren' });
+      const ok = await post('/api/command', { hall: 'main', window: 'A08', name: 'pause.approve', args: {} }, { 'x-forwarded-user': 'wang.zhuren' });
       const { cmd_id } = (await ok.json()) as { cmd_id: string };
       const msg = await waitFor('the command at the counter', () => received.find((m) => m.body.cmd_id === cmd_id));
       assert.equal(msg.topic, 'zwfw/v1/main/A08/cmd/pause/approve');
-      assert.equal(msg.body.minutes, 15);
+      assert.equal(msg.body.approved_by, 'wang.zhuren', 'the payload the counter’s pause.approve schema takes, naming who approved');
       assert.match(String(msg.body.expires_at), /^\d{4}-\d{2}-\d{2}T.*\+08:00$/);
       const row = await waitFor('the answer recorded', async () => (await store.commands()).find((c) => c.cmd_id === cmd_id && c.status === 'ok'));
       assert.equal(row.by_user, 'wang.zhuren', 'the single-sign-on proxy’s user wins over the typed name');
