@@ -10,7 +10,7 @@
 // passing servingStaffId(state) as who serves.
 import type { Config } from '../../config/schema.ts';
 import type { CounterInput, CounterOutput, StepResult, WorkingCalendar } from './types.ts';
-import { chinaCalendar } from './calendar.ts';
+import { chinaCalendar } from '../../core/calendar.ts';
 import { awayOf, openPunches, servingStaffId, type CounterEnv, type CounterState } from './state.ts';
 import { absentDueMs, closeDay, dayEndMs, dayFor, decideAbsent, onFinger } from './attendance.ts';
 import { awayDeadlines, endAway, endPause, startAway, startPause } from './away.ts';

@@ -21,7 +21,7 @@ import { PaperCommandSchemas } from './papers.ts';
 import { evaluationPrompt } from './evaluation.ts';
 import { plateContent } from './nameplate.ts';
 import { staffEntry } from './state.ts';
-import { chinaCalendar } from './calendar.ts';
+import { chinaCalendar } from '../../core/calendar.ts';
 
 export interface RulesState {
   presence: CounterState;

@@ -13,17 +13,8 @@ export interface At {
   quality: TimeQuality;
 }
 
-/** A local calendar date in the hall's time zone, 'YYYY-MM-DD'. */
-export type LocalDate = string;
-
-/** Working days for China (weekends, public holidays, swapped working days 调休) plus local overrides. */
-export interface WorkingCalendar {
-  isWorkingDay(date: LocalDate): boolean;
-  /** The n-th working day after `date` (n ≥ 1; `date` itself is never counted). */
-  addWorkingDays(date: LocalDate, n: number): LocalDate;
-  /** Whether the calendar holds data for that year (an alarm is raised when the coming year is missing). */
-  hasYear(year: number): boolean;
-}
+// The working-day calendar lives in core/ (the center counts the same days); its types are the rules' too.
+export type { LocalDate, WorkingCalendar } from '../../core/calendar.ts';
 
 /** An output that becomes an outbox event (appended before anything else is applied). */
 export interface EventOutput {

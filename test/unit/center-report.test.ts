@@ -75,6 +75,10 @@ test('working days: weekends, holidays and swapped working days (调休) move th
   assert.equal(addWorkingDays('2026-11-20', 3, options.calendar), '2026-11-25');
   // National Day: 10-01..10-07 off (10-03/04 a weekend), Saturday 10-10 a swapped working day.
   assert.equal(addWorkingDays('2026-09-30', 3, { holidays: ['2026-10-01', '2026-10-02', '2026-10-05', '2026-10-06', '2026-10-07'], workdays: ['2026-10-10'] }), '2026-10-10');
+  // The same days come from the counters' national calendar (core/calendar.ts) without listing them,
+  // and a hall's own closure on top moves the deadline further.
+  assert.equal(addWorkingDays('2026-09-30', 3, { holidays: [], workdays: [] }), '2026-10-10');
+  assert.equal(addWorkingDays('2026-09-30', 3, { holidays: ['2026-10-08'], workdays: [] }), '2026-10-12');
   assert.deepEqual(monthRange('2026-12', 480), { from: Date.parse('2026-11-30T16:00:00Z'), to: Date.parse('2026-12-31T16:00:00Z') });
   assert.throws(() => monthRange('2026-13', 480), /--month "2026-13" is not a month YYYY-MM/);
 });

@@ -4,7 +4,7 @@
 // package holds it, plus the hall's own days; an alarm when the coming year is missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chinaCalendar, createWorkingCalendar } from '../../device/counter/calendar.ts';
+import { chinaCalendar, createWorkingCalendar } from '../../core/calendar.ts';
 import { initialCounterState, step } from '../../device/counter/counter.ts';
 import { makeEnv, tick, eventsOf } from './counter-fixture.ts';
 

@@ -5,7 +5,7 @@ import { Value } from '@sinclair/typebox/value';
 import { CounterConfigSchema, type CounterConfig } from '../../config/schema-counter.ts';
 import { NameplateBoardSchema } from '../../drivers/eink/config.ts';
 import type { PlateContent } from '../../drivers/eink/plate-content.ts';
-import { chinaCalendar } from '../../device/counter/calendar.ts';
+import { chinaCalendar } from '../../core/calendar.ts';
 import { initialCounterState, nextDeadline, step, type CounterEnv, type CounterState } from '../../device/counter/counter.ts';
 import type { At, CounterInput, CounterOutput, WorkingCalendar } from '../../device/counter/types.ts';
 

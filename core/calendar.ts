@@ -1,10 +1,28 @@
-// China's working days (domain.md §5; design §11): weekends, public holidays and swapped working
+// China's working days (domain.md §5; design §11), one calendar for the counter and the center: weekends, public holidays and swapped working
 // days (调休) from the maintained `chinese-days` data (MIT, pure JSON, 2004 → its latest year),
 // plus the hall's own days from config. The State Council publishes each year's days in November,
 // so `hasYear` tells the rules when the coming year is missing (calendar.missing_year alarm).
 import chineseDays from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
-import type { LocalDate, WorkingCalendar } from './types.ts';
-import { addDays, isoWeekday } from './time.ts';
+
+/** A local calendar date in the hall's time zone, 'YYYY-MM-DD'. */
+export type LocalDate = string;
+
+/** Working days for China (weekends, public holidays, swapped working days 调休) plus local overrides. */
+export interface WorkingCalendar {
+  isWorkingDay(date: LocalDate): boolean;
+  /** The n-th working day after `date` (n ≥ 1; `date` itself is never counted). */
+  addWorkingDays(date: LocalDate, n: number): LocalDate;
+  /** Whether the calendar holds data for that year (an alarm is raised when the coming year is missing). */
+  hasYear(year: number): boolean;
+}
+
+const DAY_MS = 86_400_000;
+const addDays = (date: LocalDate, n: number): LocalDate => new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+/** 1 = Monday … 7 = Sunday. */
+const isoWeekday = (date: LocalDate): number => {
+  const d = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return d === 0 ? 7 : d;
+};
 
 /** Dates of the national calendar: days off (holidays) and weekend days that are worked (调休). */
 export interface CalendarData {
