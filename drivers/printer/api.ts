@@ -6,6 +6,10 @@ import { paperGeometry, type PrinterConfig } from './config.ts';
 import { DocumentError, PrintDocumentSchema } from './document.ts';
 import type { SimPrinter } from './index.ts';
 import { previewPng, previewText } from './preview.ts';
+import { rollOf } from './roll.ts';
+
+/** Papers the simulator page's roll shows (older ones scroll off). */
+const ROLL_MAX_PAPERS = 30;
 import type { PrinterDriver } from './types.ts';
 
 export interface PrinterRouteDeps {
@@ -61,6 +65,12 @@ export function registerPrinterRoutes(router: ApiRouter, deps: PrinterRouteDeps)
 
   const simOf = deps.sim;
   if (simOf) {
+    // The paper as the sim printer decoded it from the ESC/POS bytes it received (newest paper first).
+    router.route('GET', '/api/sim/printer/roll', () => {
+      const sim = simOf();
+      if (!sim) throw new HttpError(409, 'the printer is not the simulated one (printer.backend is not sim)');
+      return { ...rollOf(sim.emulator.items(), ROLL_MAX_PAPERS), held_items: sim.emulator.heldItems().length, switches: sim.emulator.state };
+    });
     router.route('POST', '/api/sim/printer', async (req) => {
       const sim = simOf();
       if (!sim) throw new HttpError(409, 'the printer is not the simulated one (printer.backend is not sim)');
