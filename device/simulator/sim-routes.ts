@@ -122,9 +122,14 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
 
   if (ctx.config.api.simulator) {
     const page = new URL('./page.html', import.meta.url);
+    const script = new URL('./page.js', import.meta.url);
     router.raw('GET', '/', async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(await readFile(page));
+    });
+    router.raw('GET', '/sim/page.js', async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(await readFile(script));
     });
     router.raw('GET', '/sim/fonts/:name', (_req, res, params) => {
       const file = Object.hasOwn(PAGE_FONTS, params.name ?? '') ? PAGE_FONTS[params.name!] : undefined;
