@@ -2,7 +2,7 @@
 import type { CliCommand } from '../config/cli-context.ts';
 import { runHwButtons } from '../drivers/buttons/cli.ts';
 import { runFingerprintCli, runHwFingerprint } from '../drivers/fingerprint/cli.ts';
-import { runNameplateCli } from '../drivers/eink/cli.ts';
+import { runNameplateCli } from './nameplate-cli.ts';
 import { runPrintCli } from '../drivers/printer/cli.ts';
 import { mqttCheckCommand } from '../sync/mqtt-cli.ts';
 import { runPaperCli } from './paper-cli.ts';

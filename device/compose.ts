@@ -15,7 +15,7 @@ import { MqttSync } from '../sync/mqtt-sync.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../sync/embedded-broker.ts';
 import { createButtonsDriver } from '../drivers/buttons/index.ts';
 import { createFingerprintDriver } from '../drivers/fingerprint/index.ts';
-import { EinkDriver } from '../drivers/eink/driver.ts';
+import { createEinkDriver } from '../drivers/eink/index.ts';
 import { createPrinterDriver } from '../drivers/printer/index.ts';
 import { registerSimRoutes } from './simulator/sim-routes.ts';
 import { registerConfigCommands } from './reload.ts';
@@ -34,12 +34,12 @@ export function stateDirOf(config: Config): string {
   return resolve(config.state_dir);
 }
 
-export function createDrivers(config: Config, logger: Logger, clock: Clock): DriverSet {
+export function createDrivers(config: Config, logger: Logger, clock: Clock, scheduler: Scheduler): DriverSet {
   const set: DriverSet = {};
-  if (config.buttons.enabled) set.buttons = createButtonsDriver(config.buttons, { logger, clock });
-  if (config.printer.enabled) set.printer = createPrinterDriver(config.printer, { logger, clock });
-  if (config.eink.enabled) set.eink = new EinkDriver({ config: config.eink, logger, clock, utcOffsetMinutes: config.window.utc_offset_minutes });
-  if (config.fingerprint.enabled) set.fingerprint = createFingerprintDriver(config.fingerprint, { logger, clock, stateDir: stateDirOf(config) });
+  if (config.buttons.enabled) set.buttons = createButtonsDriver(config.buttons, { logger, clock, scheduler });
+  if (config.printer.enabled) set.printer = createPrinterDriver(config.printer, { logger, clock, scheduler });
+  if (config.eink.enabled) set.eink = createEinkDriver(config.eink, { logger, clock, scheduler, utcOffsetMinutes: config.window.utc_offset_minutes });
+  if (config.fingerprint.enabled) set.fingerprint = createFingerprintDriver(config.fingerprint, { logger, clock, scheduler, stateDir: stateDirOf(config) });
   return set;
 }
 
@@ -106,7 +106,7 @@ async function buildApp(loaded: LoadedConfig, logger: Logger, env: NodeJS.Proces
     watchdogMs: config.watchdog_ms || watchdogIntervalMs(env),
     createMqtt: (boot) => new MqttSync({ config: config.mqtt, window: config.window, logger: logger.child({ part: 'mqtt' }), clock, scheduler, outbox, boot, version: VERSION, configHash: loaded.hash, password, commandJournalPath: join(stateDir, 'commands.json'),
       ack: { requireAck: config.outbox.require_ack, timeoutMs: config.outbox.ack_timeout_ms } }),
-    createDrivers: (c) => createDrivers(c, logger, realClock),
+    createDrivers: (c) => createDrivers(c, logger, realClock, scheduler),
     plugins,
   });
   return app;

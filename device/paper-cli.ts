@@ -102,7 +102,7 @@ async function preview(args: string[], ctx: CliContext, deps: PaperCliDeps): Pro
   const opts = { cols: geo.cols, dots: geo.dots, paperWidthMm: paper, cut: cfg.cut, feedBeforeCut: cfg.feed_before_cut, ...(cfg.font_path ? { fontPath: cfg.font_path } : {}) };
   ctx.out(previewText(doc, opts).trimEnd());
   if (out) {
-    writeFileSync(out, previewPng(doc, opts));
+    writeFileSync(out, await previewPng(doc, opts));
     ctx.err(`wrote ${out}`);
   }
   return 0;

@@ -1,6 +1,8 @@
 // What every driver shares: a status the health API, MQTT state/<part> and fault events read.
 // No hardware library is imported here.
 import { EventEmitter } from 'node:events';
+import type { Clock } from '../core/clock.ts';
+import type { Scheduler, TimerHandle } from '../core/scheduler.ts';
 
 export type DriverState = 'starting' | 'ok' | 'fault' | 'stopped' | 'disabled';
 
@@ -34,21 +36,29 @@ export function backoffMs(attempt: number, minMs: number, maxMs: number, random:
   return Math.round(minMs + random() * (cap - minMs));
 }
 
+/** The time every driver runs on: passed in, so tests drive it with ManualClock + ManualScheduler. */
+export interface DriverTime {
+  clock: Clock;
+  scheduler: Scheduler;
+}
+
 /**
  * Base for drivers: keeps the status, emits 'status' on change, and runs an open() with
  * retry and capped backoff so a missing or unplugged device degrades alone.
  */
 export abstract class DriverBase extends EventEmitter implements Driver {
   private current: DriverStatus;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimer: TimerHandle | undefined;
   private attempt = 0;
   protected stopped = true;
 
-  constructor(readonly kind: string, protected readonly backend: string, protected readonly now: () => number = Date.now,
+  constructor(readonly kind: string, protected readonly backend: string, protected readonly time: DriverTime,
               private readonly retry = { minMs: 1000, maxMs: 60_000 }) {
     super();
-    this.current = { kind, backend, state: 'stopped', since: now() };
+    this.current = { kind, backend, state: 'stopped', since: time.clock.now() };
   }
+
+  protected now(): number { return this.time.clock.now(); }
 
   status(): DriverStatus { return { ...this.current }; }
 
@@ -76,7 +86,7 @@ export abstract class DriverBase extends EventEmitter implements Driver {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer?.cancel();
     this.retryTimer = undefined;
     try { await this.close(); } catch { /* closing a broken device must not stop the service */ }
     this.setStatus('stopped');
@@ -107,7 +117,6 @@ export abstract class DriverBase extends EventEmitter implements Driver {
   private scheduleRetry(): void {
     if (this.stopped || this.retryTimer) return;
     const delay = backoffMs(this.attempt++, this.retry.minMs, this.retry.maxMs);
-    this.retryTimer = setTimeout(() => { this.retryTimer = undefined; if (!this.stopped) void this.tryOpen(); }, delay);
-    this.retryTimer.unref();
+    this.retryTimer = this.time.scheduler.timeout(delay, () => { this.retryTimer = undefined; if (!this.stopped) void this.tryOpen(); });
   }
 }

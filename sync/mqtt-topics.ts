@@ -150,7 +150,6 @@ function cleanPrefix(prefix: string): string {
 
 /** A bounded, printable excerpt of a hostile name for messages. */
 export function excerpt(s: string, max = 40): string {
-  // eslint-disable-next-line no-control-regex
   const printable = s.slice(0, max).replace(/[\u0000-\u001f\u007f]/g, '?');
   return s.length > max ? `${printable}… (${s.length} chars)` : printable;
 }

@@ -111,14 +111,17 @@ export class OutboxStore {
       const { seqs } = batch;
       let inserted = 0;
       for (let i = 0; i < seqs.length; i++) {
-        const type = types[i];
+        // Lengths were checked in write(): every index below is in range.
+        const type = types[i]!;
         let cls = this.classOf.get(type);
         if (cls === undefined) { cls = eventClass(type); this.classOf.set(type, cls); }
-        const body = bodies[i];
-        inserted += this.stmt.insert.run(seqs[i], eventId(window, this.boot, seqs[i]), type, cls, body, Buffer.byteLength(body)).changes;
+        const body = bodies[i]!;
+        const seq = seqs[i]!;
+        inserted += this.stmt.insert.run(seq, eventId(window, this.boot, seq), type, cls, body, Buffer.byteLength(body)).changes;
       }
-      this.stmt.setMeta.run('last_seq', Math.max(this.lastSeq, seqs[seqs.length - 1]));
-      this.stmt.setMeta.run('last_event_seq', Math.max(this.lastEventSeq, seqs[seqs.length - 1]));
+      const top = seqs[seqs.length - 1]!;
+      this.stmt.setMeta.run('last_seq', Math.max(this.lastSeq, top));
+      this.stmt.setMeta.run('last_event_seq', Math.max(this.lastEventSeq, top));
       return inserted;
     });
     this.markTx = this.db.transaction((seqs: number[], now: number) => {
@@ -128,10 +131,12 @@ export class OutboxStore {
       const sorted = Float64Array.from(seqs).sort();
       for (let i = 0; i < sorted.length;) {
         let j = i;
-        while (j + 1 < sorted.length && sorted[j + 1] <= sorted[j] + 1) j++;
-        const r = this.stmt.mark.run(this.lastAckedSeq, now, sorted[i], sorted[j]);
-        this.stmt.touch.run(now, sorted[i], sorted[j]);
-        if (r.changes > 0) { changed += r.changes; if (sorted[j] > maxSeq) maxSeq = Math.min(sorted[j], this.lastSeq); }
+        while (j + 1 < sorted.length && sorted[j + 1]! <= sorted[j]! + 1) j++;
+        const from = sorted[i]!;
+        const to = sorted[j]!;
+        const r = this.stmt.mark.run(this.lastAckedSeq, now, from, to);
+        this.stmt.touch.run(now, from, to);
+        if (r.changes > 0) { changed += r.changes; if (to > maxSeq) maxSeq = Math.min(to, this.lastSeq); }
         i = j + 1;
       }
       if (maxSeq > this.lastPublishedSeq) this.stmt.setMeta.run('last_published_seq', maxSeq);
@@ -147,7 +152,7 @@ export class OutboxStore {
     if (types.length !== n || bodies.length !== n) {
       throw new Error(`outbox worker: malformed batch (${n} seqs, ${types.length} types, ${bodies.length} bodies)`);
     }
-    const maxSeq = batch.seqs[n - 1];
+    const maxSeq = batch.seqs[n - 1]!;
     if (maxSeq > this.seqHighWater) {
       const raised = maxSeq + this.params.seqReserve;
       writeSeqMark(this.params.path, { seqHighWater: raised, boot: this.boot, lastEventSeq: this.lastEventSeq });
@@ -166,7 +171,7 @@ export class OutboxStore {
     if (maxSeq > this.lastSeq) this.lastSeq = maxSeq;
     if (maxSeq > this.lastEventSeq) this.lastEventSeq = maxSeq;
     this.pending += inserted;
-    if (this.firstPendingSeq === null) this.firstPendingSeq = batch.seqs[0];
+    if (this.firstPendingSeq === null) this.firstPendingSeq = batch.seqs[0]!;
     this.measureBytes();
     if (this.bytes > this.params.maxBytes || this.capReached) this.enforceCap(false);
   }

@@ -6,6 +6,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../../core/http-router.ts';
 import { buildNameplateView, NAMEPLATE_STATES, type NameplateStaff, type NameplateState, type NameplateStatus, type NameplateView } from '../nameplate-view.ts';
+import { nameplateContent } from '../nameplate-content.ts';
 import { registerEinkRoutes } from '../../drivers/eink/api.ts';
 import type { MatchEvent } from '../../drivers/fingerprint/types.ts';
 
@@ -60,7 +61,7 @@ export function nameplatePlugin(ctx: AppContext): () => Promise<void> {
 
   const show = (view: NameplateView) => {
     ctx.mqtt.setState('nameplate', { status: plate.status, staff: plate.staff ? { name: plate.staff.name, job_number: plate.staff.jobNumber } : null });
-    ctx.drivers.eink.current()?.show(view).catch((err) => ctx.logger.warn('nameplate view rejected', { err }));
+    ctx.drivers.eink.current()?.show(nameplateContent(view)).catch((err) => ctx.logger.warn('nameplate view rejected', { err }));
   };
   const render = () => {
     try { show(viewOf(plate)); } catch (err) { ctx.logger.error('the nameplate cannot be drawn', { err }); }

@@ -4,23 +4,23 @@
 import { DriverBase } from '../driver.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../../core/scheduler.ts';
 import { SysfsLights } from '../leds/sysfs-leds.ts';
 import { validateButtonsConfig, type ButtonsConfig } from './config.ts';
 import { KeyTracker } from './key-tracker.ts';
-import { systemTimers, type Timers, type TimerHandle } from './timers.ts';
 import type { ButtonEvent, ButtonKey, ButtonsDriver, LedMode, RawButtonInput } from './types.ts';
 
 export interface ButtonsDeps {
   logger: Logger;
   clock: Clock;
-  /** Defaults to real timers; tests pass ManualTimers paired with a ManualClock. */
-  timers?: Timers;
+  /** Debounce/hold/stuck deadlines and LED patterns; tests pass a ManualScheduler on a ManualClock. */
+  scheduler: Scheduler;
 }
 
 export abstract class ButtonsBase extends DriverBase implements ButtonsDriver {
   protected readonly logger: Logger;
   protected readonly clock: Clock;
-  protected readonly timers: Timers;
+  protected readonly scheduler: Scheduler;
   private tracker: KeyTracker | undefined;
   private tickTimer: TimerHandle | undefined;
   private tickAt: number | undefined;
@@ -29,10 +29,10 @@ export abstract class ButtonsBase extends DriverBase implements ButtonsDriver {
   private backendDetail: Record<string, unknown> = {};
 
   constructor(backend: string, protected readonly cfg: ButtonsConfig, deps: ButtonsDeps) {
-    super('buttons', backend, () => deps.clock.now(), { minMs: cfg.retry_min_ms, maxMs: Math.max(cfg.retry_min_ms, cfg.retry_max_ms) });
+    super('buttons', backend, deps, { minMs: cfg.retry_min_ms, maxMs: Math.max(cfg.retry_min_ms, cfg.retry_max_ms) });
     this.logger = deps.logger.child({ driver: 'buttons', backend });
     this.clock = deps.clock;
-    this.timers = deps.timers ?? systemTimers;
+    this.scheduler = deps.scheduler;
   }
 
   override async start(): Promise<void> {
@@ -45,7 +45,7 @@ export abstract class ButtonsBase extends DriverBase implements ButtonsDriver {
     if (this.cfg.lights) {
       this.lights = new SysfsLights(
         { leds_root: this.cfg.lights.leds_root, leds: this.cfg.lights.leds, buzzer: this.cfg.lights.buzzer },
-        { logger: this.logger, timers: this.timers, onProblems: (p) => { this.ledProblems = p; this.refreshDetail(); } },
+        { logger: this.logger, scheduler: this.scheduler, onProblems: (p) => { this.ledProblems = p; this.refreshDetail(); } },
       );
       this.lights.start();
     }
@@ -119,20 +119,20 @@ export abstract class ButtonsBase extends DriverBase implements ButtonsDriver {
     this.cancelTick();
     if (due === undefined) return;
     this.tickAt = due;
-    this.tickTimer = this.timers.setTimeout(() => {
+    this.tickTimer = this.scheduler.timeout(due - this.clock.monoMs(), () => {
       this.tickTimer = undefined;
       this.tickAt = undefined;
       if (this.stopped || !this.tracker) return;
       this.tracker.tick(this.monoNow());
       this.schedule();
-    }, due - this.clock.monoMs());
+    });
   }
 
   /** Whole milliseconds keep event times and held_ms readable; floor keeps them monotonic. */
   private monoNow(): number { return Math.floor(this.clock.monoMs()); }
 
   private cancelTick(): void {
-    if (this.tickTimer) this.timers.clearTimeout(this.tickTimer);
+    this.tickTimer?.cancel();
     this.tickTimer = undefined;
     this.tickAt = undefined;
   }

@@ -2,6 +2,8 @@
 // event, one line each, until interrupted, so a technician can check the wiring key by key.
 import type { CliCommand } from '../../config/cli-context.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
+import { systemScheduler, type Scheduler } from '../../core/scheduler.ts';
+import { untilInterrupted } from '../cli-hold.ts';
 import type { DriverStatus } from '../driver.ts';
 import { validateButtonsConfig } from './config.ts';
 import { createButtonsDriver, type ButtonsFactoryDeps } from './index.ts';
@@ -9,8 +11,8 @@ import type { ButtonEvent, RawButtonInput } from './types.ts';
 
 const USAGE = 'usage: counter-edge hw buttons [--raw] [--leds]\n  --raw   also print undebounced levels (shows contact chatter)\n  --leds  light each key\'s LED in turn at start, then beep';
 
-/** Test seam: the factory deps beyond the CLI context (clock, timers, io fakes). */
-export function makeRunHwButtons(extra: Partial<ButtonsFactoryDeps> & { clock?: Clock } = {}): CliCommand {
+/** Test seam: the factory deps beyond the CLI context (clock, scheduler, io fakes). */
+export function makeRunHwButtons(extra: Partial<ButtonsFactoryDeps> & { clock?: Clock; scheduler?: Scheduler } = {}): CliCommand {
   return async (args, ctx) => {
     const unknown = args.filter((a) => a !== '--raw' && a !== '--leds');
     if (unknown.length) { ctx.err(`unknown option ${unknown.join(' ')}\n${USAGE}`); return 2; }
@@ -21,7 +23,8 @@ export function makeRunHwButtons(extra: Partial<ButtonsFactoryDeps> & { clock?: 
       return 2;
     }
     const clock = extra.clock ?? systemClock();
-    const driver = createButtonsDriver(cfg, { ...extra, logger: ctx.logger, clock });
+    const scheduler = extra.scheduler ?? systemScheduler();
+    const driver = createButtonsDriver(cfg, { ...extra, logger: ctx.logger, clock, scheduler });
     const t0 = clock.monoMs();
     const stamp = (mono: number) => `+${((mono - t0) / 1000).toFixed(3)}s`;
     ctx.out(`buttons: backend ${cfg.backend}, keys ${cfg.keys.join(', ')}, debounce ${cfg.debounce_ms} ms, hold ${cfg.hold_ms} ms, stuck ${cfg.stuck_ms} ms${cfg.enabled ? '' : ' (disabled in config; checking anyway)'}`);
@@ -42,11 +45,11 @@ export function makeRunHwButtons(extra: Partial<ButtonsFactoryDeps> & { clock?: 
       for (const key of cfg.keys) {
         ctx.out(`LED ${key}`);
         driver.setLed(key, { flash_ms: 700 });
-        await Promise.race([ctx.interrupted, new Promise((r) => setTimeout(r, 800))]);
+        await Promise.race([ctx.interrupted, scheduler.sleep(800)]);
       }
       driver.beep(150);
     }
-    await ctx.interrupted;
+    await untilInterrupted(ctx.interrupted, scheduler);
     await driver.stop();
     ctx.out('stopped');
     return 0;

@@ -14,7 +14,9 @@ let ioctlPromise: Promise<{ ioctl: IoctlFn; errno: () => number }> | undefined;
 
 async function loadIoctl(): Promise<{ ioctl: IoctlFn; errno: () => number }> {
   ioctlPromise ??= (async () => {
-    const mod: any = await import('koffi');
+    // The optional addon's shape, as far as we use it (its own types may be absent on a Pi build).
+    interface Koffi { load(lib: string): { func(decl: string): unknown }; errno(): number }
+    const mod = (await import('koffi')) as unknown as Koffi & { default?: Koffi };
     const koffi = mod.default ?? mod;
     const libc = koffi.load('libc.so.6');
     const ioctl = libc.func('int ioctl(int fd, unsigned long request, ...)') as IoctlFn;

@@ -1,5 +1,6 @@
 // firmata backend: an Arduino-class board running StandardFirmata, over serial (serialport 13,
 // loaded lazily), speaking the own codec in firmata-codec.ts.
+import type { TimerHandle } from '../../core/scheduler.ts';
 import { ButtonsBase, type ButtonsDeps } from './buttons-base.ts';
 import type { ButtonsConfig, FirmataConfig } from './config.ts';
 import {
@@ -21,9 +22,9 @@ export interface SerialLike {
 export interface FirmataIo { createPort?: (path: string, baudRate: number) => Promise<SerialLike> }
 
 async function createSerialPort(path: string, baudRate: number): Promise<SerialLike> {
-  let mod: any;
+  let mod: { SerialPort: new (opts: { path: string; baudRate: number; autoOpen: boolean }) => unknown };
   try {
-    mod = await import('serialport');
+    mod = (await import('serialport')) as unknown as typeof mod;
   } catch (err) {
     throw new Error(`buttons backend firmata needs serialport: ${(err as Error).message.split('\n')[0]}`);
   }
@@ -34,7 +35,7 @@ const RESEND_QUERY_MS = 1000;
 
 export class FirmataButtons extends ButtonsBase {
   private port: SerialLike | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
+  private heartbeat: TimerHandle | undefined;
 
   constructor(cfg: ButtonsConfig, deps: ButtonsDeps, private readonly io: FirmataIo = {}) { super('firmata', cfg, deps); }
 
@@ -49,11 +50,11 @@ export class FirmataButtons extends ButtonsBase {
     let version: string | undefined;
     let firmware: string | undefined;
     let onVersion: (() => void) | undefined;
-    let lastReply = Date.now();
+    let lastReply = this.clock.monoMs();
     port.on('data', (chunk) => {
       if (this.port !== port) return;
       for (const m of decoder.push(chunk)) {
-        if (m.type === 'version') { version = `${m.major}.${m.minor}`; lastReply = Date.now(); onVersion?.(); }
+        if (m.type === 'version') { version = `${m.major}.${m.minor}`; lastReply = this.clock.monoMs(); onVersion?.(); }
         else if (m.type === 'firmware') {
           firmware = m.name;
           // The name often arrives after the version that ended the handshake.
@@ -74,23 +75,24 @@ export class FirmataButtons extends ButtonsBase {
     port.on('close', (err) => lost(`${fc.port} closed${err?.disconnected ? ' (board unplugged)' : ''}`));
 
     // Most boards reset when the port opens and miss bytes while the bootloader runs, so the
-    // query is repeated until the firmware answers. Real time on purpose: this waits on a device.
+    // query is repeated until the firmware answers.
     try {
-      await new Promise<void>((resolve, reject) => {
-        const send = () => port.write(Buffer.concat([encodeQueryVersion(), encodeQueryFirmware()]));
-        const resend = setInterval(send, RESEND_QUERY_MS);
-        const done = (err?: Error) => {
-          clearInterval(resend);
-          clearTimeout(timeout);
-          onVersion = undefined;
-          failHandshake = undefined;
-          if (err) reject(err); else resolve();
-        };
-        const timeout = setTimeout(() => done(new Error(`no Firmata reply from ${fc.port} within ${fc.handshake_ms} ms (StandardFirmata loaded? baud ${fc.baud}?)`)), fc.handshake_ms);
-        onVersion = () => done();
-        failHandshake = (err) => done(err);
-        send();
-      });
+      let outcome: Error | 'answered' | undefined;
+      const answered = new Promise<void>((resolve, reject) => { onVersion = resolve; failHandshake = reject; })
+        .then(() => { outcome = 'answered'; }, (err: Error) => { outcome = err; });
+      const send = () => port.write(Buffer.concat([encodeQueryVersion(), encodeQueryFirmware()]));
+      const started = this.clock.monoMs();
+      send();
+      // A sleep, not an unref'd timer: this wait is live work and keeps the process up until it ends.
+      while (outcome === undefined) {
+        const left = fc.handshake_ms - (this.clock.monoMs() - started);
+        if (left <= 0) { outcome = new Error(`no Firmata reply from ${fc.port} within ${fc.handshake_ms} ms (StandardFirmata loaded? baud ${fc.baud}?)`); break; }
+        await Promise.race([answered, this.scheduler.sleep(Math.min(RESEND_QUERY_MS, left))]);
+        if (outcome === undefined && this.clock.monoMs() - started < fc.handshake_ms) send();
+      }
+      onVersion = undefined;
+      failHandshake = undefined;
+      if (outcome instanceof Error) throw outcome;
       if (this.port !== port) throw new Error(`${fc.port} was closed while opening`);
     } catch (err) {
       if (this.port === port) this.port = undefined;
@@ -102,15 +104,14 @@ export class FirmataButtons extends ButtonsBase {
     for (const pin of Object.values(fc.pins)) { port.write(encodeSetPinMode(pin, mode)); ports.add(pin >> 3); }
     for (const p of ports) port.write(encodeReportDigital(p, true));
     if (fc.heartbeat_ms > 0) {
-      // Real time: this watches a device, not the counter's logic clock.
-      lastReply = Date.now();
-      this.heartbeat = setInterval(() => {
+      // Monotonic time: a wall-clock step (NTP) must not look like a silent board.
+      lastReply = this.clock.monoMs();
+      this.heartbeat = this.scheduler.interval(fc.heartbeat_ms, () => {
         if (this.port !== port) return;
-        const silent = Date.now() - lastReply;
+        const silent = Math.round(this.clock.monoMs() - lastReply);
         if (silent > 2 * fc.heartbeat_ms) this.deviceLost(`no reply from the board on ${fc.port} for ${silent} ms`);
         else port.write(encodeQueryVersion());
-      }, fc.heartbeat_ms);
-      this.heartbeat.unref();
+      });
     }
     this.setBackendDetail({ port: fc.port, firmata: version, firmware });
     this.logger.info('firmata buttons open', { port: fc.port, version, firmware });
@@ -119,7 +120,7 @@ export class FirmataButtons extends ButtonsBase {
   protected async close(): Promise<void> {
     const port = this.port;
     this.port = undefined;
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat?.cancel();
     this.heartbeat = undefined;
     if (port) await closePort(port);
   }

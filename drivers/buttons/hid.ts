@@ -17,13 +17,15 @@ export interface HidIo { openHid?: (cfg: HidConfig) => Promise<HidDeviceLike> }
 const hex = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
 
 async function openWithNodeHid(cfg: HidConfig): Promise<HidDeviceLike> {
-  let mod: any;
+  interface HidAsyncStatic { open(...args: Array<string | number>): Promise<unknown> }
+  let mod: { HIDAsync?: HidAsyncStatic; default?: { HIDAsync?: HidAsyncStatic } };
   try {
-    mod = await import('node-hid');
+    mod = (await import('node-hid')) as unknown as typeof mod;
   } catch (err) {
     throw new Error(`buttons backend hid needs the optional package node-hid: ${(err as Error).message.split('\n')[0]}`);
   }
   const HIDAsync = mod.HIDAsync ?? mod.default?.HIDAsync;
+  if (!HIDAsync) throw new Error('buttons backend hid: node-hid has no HIDAsync (node-hid ≥ 3 is needed)');
   try {
     return (cfg.path ? await HIDAsync.open(cfg.path) : await HIDAsync.open(cfg.vendor_id, cfg.product_id)) as HidDeviceLike;
   } catch (err) {

@@ -19,7 +19,7 @@ export interface OnoffIo { loadOnoff?: () => Promise<OnoffModule> }
 
 async function importOnoff(): Promise<OnoffModule> {
   try {
-    const mod: any = await import('onoff');
+    const mod = (await import('onoff')) as unknown as Partial<OnoffModule> & { default?: OnoffModule };
     return (mod.Gpio ? mod : mod.default) as OnoffModule;
   } catch (err) {
     throw new Error(`buttons backend onoff needs the optional package onoff: ${(err as Error).message.split('\n')[0]}`);

@@ -2,7 +2,7 @@
 // debounce/hold/stuck logic and fault handling as the hardware backends.
 import { ButtonsBase, type ButtonsDeps } from './buttons-base.ts';
 import type { ButtonsConfig } from './config.ts';
-import type { TimerHandle } from './timers.ts';
+import type { TimerHandle } from '../../core/scheduler.ts';
 import type { ButtonKey, SimulatedButtons } from './types.ts';
 
 export class SimButtons extends ButtonsBase implements SimulatedButtons {
@@ -14,7 +14,7 @@ export class SimButtons extends ButtonsBase implements SimulatedButtons {
   simulatePress(key: ButtonKey, holdMs = 120): void {
     this.checkKey(key);
     this.simulateLevel(key, true);
-    const t = this.timers.setTimeout(() => { this.releases.delete(t); this.simulateLevel(key, false); }, Math.max(0, holdMs));
+    const t = this.scheduler.timeout(Math.max(0, holdMs), () => { this.releases.delete(t); this.simulateLevel(key, false); });
     this.releases.add(t);
   }
 
@@ -41,7 +41,7 @@ export class SimButtons extends ButtonsBase implements SimulatedButtons {
   protected async close(): Promise<void> { this.clearReleases(); }
 
   private clearReleases(): void {
-    for (const t of this.releases) this.timers.clearTimeout(t);
+    for (const t of this.releases) t.cancel();
     this.releases.clear();
   }
 

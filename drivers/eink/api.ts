@@ -1,6 +1,6 @@
 // Local API for the nameplate: the last frame the panel got, for the simulator page.
 import type { ApiRouter } from '../../core/http-router.ts';
-import type { EinkDriver } from './driver.ts';
+import type { EinkDriver } from './types.ts';
 
 export function registerEinkRoutes(router: ApiRouter, driver: Pick<EinkDriver, 'lastPng' | 'status'>): void {
   router.raw('GET', '/api/nameplate.png', (_req, res) => {

@@ -1,7 +1,7 @@
 // The 1-bit frame every panel gets: row-major, 8 pixels a byte, most significant bit = leftmost
 // pixel, bit set = black. Panels that want white = 1 get it inverted at send time (panels.ts).
 import { createHash } from 'node:crypto';
-import { canvasLib } from './canvas-lib.ts';
+import { canvasLib } from '../render/canvas.ts';
 
 export interface Frame {
   width: number;

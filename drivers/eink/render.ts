@@ -1,13 +1,15 @@
-// NameplateView → 1-bit Frame: draw in grey with the CJK font, threshold the text and rules,
+// PlateContent → 1-bit Frame: draw in grey with the CJK font, threshold the text and rules,
 // dither the photo on its own, so text stays crisp and the face keeps its tones.
 import type { Image } from '@napi-rs/canvas';
-import { canvasLib } from './canvas-lib.ts';
 import { readFile } from 'node:fs/promises';
-import { validateNameplateView, type NameplateView } from '../../device/nameplate-view.ts';
+import { canvasLib } from '../render/canvas.ts';
+import { packMono } from '../render/mono.ts';
 import { dither, rgbaToGrey, type DitherKind } from './dither.ts';
 import type { NameplateFonts } from './font.ts';
 import { blankFrame, setPixel, type Frame } from './frame.ts';
 import { layout400, layout800, SIZES, type PanelSize, type Rect } from './layout.ts';
+import { validatePlateContent } from './plate-check.ts';
+import type { PlateContent } from './plate-content.ts';
 
 export interface RenderOptions {
   fonts: NameplateFonts;
@@ -62,8 +64,8 @@ async function drawPhoto(frame: Frame, photo: string | Uint8Array, r: Rect, kind
   for (let y = 0; y < r.height; y++) { setPixel(frame, r.x, r.y + y, true); setPixel(frame, r.x + r.width - 1, r.y + y, true); }
 }
 
-export async function renderNameplate(view: NameplateView, size: PanelSize, opts: RenderOptions): Promise<Frame> {
-  validateNameplateView(view);
+export async function renderNameplate(content: PlateContent, size: PanelSize, opts: RenderOptions): Promise<Frame> {
+  validatePlateContent(content);
   const dims = SIZES[size];
   if (!dims) throw new Error(`nameplate size ${String(size)}: use 800x480 or 400x300`);
   const { width, height } = dims;
@@ -71,22 +73,10 @@ export async function renderNameplate(view: NameplateView, size: PanelSize, opts
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, width, height);
-  const photoRect = size === '800x480' ? layout800(ctx, view, opts.fonts) : layout400(ctx, view, opts.fonts);
+  const photoRect = size === '800x480' ? layout800(ctx, content, opts.fonts) : layout400(ctx, content, opts.fonts);
 
-  const rgba = ctx.getImageData(0, 0, width, height).data;
   const frame = blankFrame(width, height);
-  const stride = width / 8;
-  for (let y = 0; y < height; y++) {
-    for (let xb = 0; xb < stride; xb++) {
-      let byte = 0;
-      for (let bit = 0; bit < 8; bit++) {
-        const p = (y * width + xb * 8 + bit) * 4;
-        // Green dominates luminance; the canvas draws only black/white so one channel is enough.
-        if (rgba[p + 1]! < TEXT_THRESHOLD) byte |= 0x80 >> bit;
-      }
-      frame.data[y * stride + xb] = byte;
-    }
-  }
-  if (photoRect && view.staff?.photo) await drawPhoto(frame, view.staff.photo, photoRect, opts.dither ?? 'atkinson');
+  packMono(ctx.getImageData(0, 0, width, height).data, width, height, TEXT_THRESHOLD, frame.data);
+  if (photoRect && content.person?.photo) await drawPhoto(frame, content.person.photo, photoRect, opts.dither ?? 'atkinson');
   return frame;
 }

@@ -3,6 +3,7 @@
 // (0 on old kernels, 512+ since 6.6 and on the Pi 5). CS is the kernel's CE0/CE1.
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Scheduler } from '../../core/scheduler.ts';
 import { bcmToSysfsGpio, findHeaderChip } from '../buttons/gpio-chip.ts';
 import type { PanelIo } from './panel-io.ts';
 
@@ -19,6 +20,8 @@ export interface SpiPanelIoOptions {
   speedHz: number;
   pins: { dc: number; rst: number; busy: number; pwr: number };
   sysfsRoot: string;
+  /** Reset pulses, BUSY polling and udev waits sleep on it. */
+  scheduler: Scheduler;
 }
 
 export class SpiPanelIo implements PanelIo {
@@ -108,5 +111,5 @@ export class SpiPanelIo implements PanelIo {
     return (await readFile(join(dir, 'value'), 'utf8')).trim() === '1' ? 1 : 0;
   }
 
-  delay(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
+  delay(ms: number): Promise<void> { return this.o.scheduler.sleep(ms); }
 }

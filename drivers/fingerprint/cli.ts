@@ -2,6 +2,8 @@
 // The serial port has one owner: when the service answers on its local API the CLI goes through
 // it; only when nothing answers does the CLI open the reader itself.
 import { systemClock } from '../../core/clock.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
+import { untilInterrupted } from '../cli-hold.ts';
 import type { CliCommand, CliContext } from '../../config/cli-context.ts';
 import type { DriverStatus } from '../driver.ts';
 import { enrolHandler, deleteHandler, listHandler } from './commands.ts';
@@ -73,7 +75,7 @@ function print(ctx: CliContext, op: Op, data: unknown): void {
 /** Starts the reader and waits for it to be ok (or reports why not). */
 async function openDirect(ctx: CliContext): Promise<FingerprintDriver> {
   const cfg = ctx.config.fingerprint;
-  const driver = createFingerprintDriver(cfg, { logger: ctx.logger, clock: systemClock(), stateDir: ctx.config.state_dir });
+  const driver = createFingerprintDriver(cfg, { logger: ctx.logger, clock: systemClock(), scheduler: systemScheduler(), stateDir: ctx.config.state_dir });
   const settled = new Promise<DriverStatus>((resolve) => {
     const onStatus = (s: DriverStatus) => { if (s.state === 'ok' || s.state === 'fault') { driver.off('status', onStatus); resolve(s); } };
     driver.on('status', onStatus);
@@ -122,7 +124,8 @@ export const runFingerprintCli: CliCommand = async (args, ctx) => {
 /** `counter-edge hw fingerprint`: print live reader events until interrupted (wiring check on a Pi). */
 export const runHwFingerprint: CliCommand = async (_args, ctx) => {
   const cfg = ctx.config.fingerprint;
-  const driver = createFingerprintDriver(cfg, { logger: ctx.logger, clock: systemClock(), stateDir: ctx.config.state_dir });
+  const scheduler = systemScheduler();
+  const driver = createFingerprintDriver(cfg, { logger: ctx.logger, clock: systemClock(), scheduler, stateDir: ctx.config.state_dir });
   ctx.out(`fingerprint: ${cfg.backend} ${cfg.backend === 'serial' ? `${cfg.path} @ ${cfg.baud} 8N1` : ''} (model ${cfg.model}); touch the reader, Ctrl-C to stop`);
   driver.on('status', (s) => {
     ctx.out(`status ${s.state}${s.reason ? `: ${s.reason}` : ''}`);
@@ -133,7 +136,7 @@ export const runHwFingerprint: CliCommand = async (_args, ctx) => {
   driver.on('match', (e) => ctx.out(`match staff=${e.staff_id} slot=${e.slot} score=${e.score}`));
   driver.on('no_match', (e) => ctx.out(`no_match reason=${e.reason}`));
   await driver.start();
-  await ctx.interrupted;
+  await untilInterrupted(ctx.interrupted, scheduler);
   await driver.stop();
   return 0;
 };

@@ -2,6 +2,7 @@
 // and one resend when the answer arrives with a broken checksum (every command the driver sends
 // is safe to repeat). Data packets are never expected; if one arrives it is dropped unlogged.
 import type { Logger } from '../../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../../core/scheduler.ts';
 import { ModuleError, ModuleTimeoutError, TransportError } from './codes.ts';
 import { PacketDecoder, PID, type Command, type DecoderStats, type Packet } from './protocol.ts';
 import type { ByteTransport } from './types.ts';
@@ -10,7 +11,7 @@ interface Pending {
   command: Command;
   resolve: (payload: Buffer) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
   resends: number;
 }
 
@@ -28,7 +29,7 @@ export class ModuleClient {
   private closed = false;
 
   constructor(private readonly transport: ByteTransport, private readonly address: number,
-              private readonly timeoutMs: number, private readonly logger: Logger) {
+              private readonly timeoutMs: number, private readonly logger: Logger, private readonly scheduler: Scheduler) {
     this.decoder = new PacketDecoder((p) => this.onPacket(p), () => this.onBadChecksum());
   }
 
@@ -59,19 +60,19 @@ export class ModuleClient {
     this.closed = true;
     const p = this.pending;
     this.pending = undefined;
-    if (p) { clearTimeout(p.timer); p.reject(new Error(reason)); }
+    if (p) { p.timer.cancel(); p.reject(new Error(reason)); }
   }
 
   private send(command: Command, timeoutMs: number): Promise<Buffer> {
     if (this.closed) return Promise.reject(new TransportError(`fingerprint module at ${this.transport.where} is not open`));
     return new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.scheduler.timeout(timeoutMs, () => {
         if (this.pending?.timer !== timer) return;
         this.pending = undefined;
         this.counters.timeouts++;
         this.decoder.reset();
         reject(new ModuleTimeoutError(command.name, timeoutMs, this.transport.where));
-      }, timeoutMs);
+      });
       this.pending = { command, resolve, reject, timer, resends: 0 };
       this.write(command.bytes);
     });
@@ -82,7 +83,7 @@ export class ModuleClient {
       const p = this.pending;
       if (!p) return;
       this.pending = undefined;
-      clearTimeout(p.timer);
+      p.timer.cancel();
       const why = err instanceof Error ? err.message : String(err);
       p.reject(new TransportError(`fingerprint module at ${this.transport.where}: writing ${p.command.name} failed: ${why}`));
     });
@@ -107,7 +108,7 @@ export class ModuleClient {
       return;
     }
     this.pending = undefined;
-    clearTimeout(pending.timer);
+    pending.timer.cancel();
     if (p.payload.length < 1) pending.reject(new Error(`fingerprint module at ${this.transport.where}: empty answer to ${pending.command.name}`));
     else pending.resolve(p.payload);
   }

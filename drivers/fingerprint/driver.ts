@@ -3,9 +3,10 @@
 // time), the identify loop and the technician operations. Enrolment steps live in enrol.ts.
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../../core/scheduler.ts';
 import { DriverBase } from '../driver.ts';
 import { ModuleClient, type ClientStats } from './client.ts';
-import { confirmationInfo, FingerprintRequestError, ModuleTimeoutError, TransportError } from './codes.ts';
+import { confirmationInfo, FingerprintRequestError, ModuleError, ModuleTimeoutError, TransportError } from './codes.ts';
 import type { FingerprintConfig } from './config.ts';
 import { runEnrol } from './enrol.ts';
 import { AURA, AURA_COLOR, build, parse, type Command, type SysParams } from './protocol.ts';
@@ -18,12 +19,16 @@ export interface FingerprintDeps {
   config: FingerprintConfig;
   logger: Logger;
   clock: Clock;
+  scheduler: Scheduler;
   /** Opens the byte pipe to the module (serial port or emulator). */
   openTransport: TransportOpener;
   /** Where the slot→staff map lives (e.g. <state_dir>/fingerprint-staff.json). */
   staffMapFile: string;
   backend: 'serial' | 'sim';
 }
+
+/** Confirmation code 0x21: the module wants VfyPwd before anything else. */
+const PASSWORD_REQUIRED = 0x21;
 
 export class R30xFingerprintDriver extends DriverBase implements FingerprintDriver {
   private transport: ByteTransport | undefined;
@@ -33,7 +38,7 @@ export class R30xFingerprintDriver extends DriverBase implements FingerprintDriv
   private lock: Promise<unknown> = Promise.resolve();
   private technicianOps = 0;
   private loopGeneration = 0;
-  private loopTimer: NodeJS.Timeout | undefined;
+  private loopTimer: TimerHandle | undefined;
   private awaitingLift = false;
   /** The ring shows a match result; back to 'ready' once the finger is gone. */
   private showingResult = false;
@@ -42,7 +47,7 @@ export class R30xFingerprintDriver extends DriverBase implements FingerprintDriv
   private opening = false;
 
   constructor(protected readonly deps: FingerprintDeps) {
-    super('fingerprint', deps.backend, () => deps.clock.now(), { minMs: deps.config.retry_min_ms, maxMs: deps.config.retry_max_ms });
+    super('fingerprint', deps.backend, deps, { minMs: deps.config.retry_min_ms, maxMs: deps.config.retry_max_ms });
   }
 
   private get cfg(): FingerprintConfig { return this.deps.config; }
@@ -55,7 +60,7 @@ export class R30xFingerprintDriver extends DriverBase implements FingerprintDriv
 
   protected async open(): Promise<void> {
     const transport = await this.deps.openTransport();
-    const client = new ModuleClient(transport, this.cfg.address, this.cfg.command_timeout_ms, this.deps.logger);
+    const client = new ModuleClient(transport, this.cfg.address, this.cfg.command_timeout_ms, this.deps.logger, this.deps.scheduler);
     this.transport = transport;
     this.client = client;
     transport.on('close', (err) => {
@@ -90,7 +95,7 @@ export class R30xFingerprintDriver extends DriverBase implements FingerprintDriv
 
   protected async close(): Promise<void> {
     this.loopGeneration++;
-    if (this.loopTimer) clearTimeout(this.loopTimer);
+    this.loopTimer?.cancel();
     this.loopTimer = undefined;
     const transport = this.transport;
     const client = this.client;
@@ -135,12 +140,43 @@ export class R30xFingerprintDriver extends DriverBase implements FingerprintDriv
       if (command.name === 'GenImg' && payload[0] === 0x02) this.awaitingLift = false;
       return payload;
     } catch (err) {
+      if (err instanceof ModuleError && err.code === PASSWORD_REQUIRED && client === this.client && !this.opening) {
+        return this.verifyAgain(client, command, accept);
+      }
       if (client === this.client && !this.opening) {
         if (err instanceof TransportError) this.fail(err.message);
         if (err instanceof ModuleTimeoutError && ++this.consecutiveTimeouts >= this.cfg.max_consecutive_timeouts) {
           this.fail(`${err.message} (${this.consecutiveTimeouts} commands in a row unanswered)`);
         }
       }
+      throw err;
+    }
+  }
+
+  /**
+   * The module answers 0x21 ("verify password first"): it was reset or reseated under a live serial
+   * link and forgot the VfyPwd of open(). Until it is verified again nothing works, so this is a
+   * fault, not a log line: verify again and repeat the command once; if the password no longer
+   * verifies, fault and let DriverBase reopen (which reports the wrong password plainly).
+   */
+  private async verifyAgain(client: ModuleClient, command: Command, accept: number[] | undefined): Promise<Buffer> {
+    const why = `fingerprint module at ${this.where} asks for its password again (reset or reseated?)`;
+    this.deps.logger.warn('fingerprint module lost its password verification; verifying again', { where: this.where, command: command.name });
+    this.setStatus('fault', why);
+    try {
+      await client.exec(build.vfyPwd(this.cfg.password, this.cfg.address));
+    } catch (err) {
+      const reason = `${why}; ${err instanceof Error ? err.message : String(err)}`;
+      if (client === this.client) this.fail(reason);
+      throw new TransportError(reason);
+    }
+    if (client !== this.client) throw new TransportError(`fingerprint module at ${this.where} was closed while verifying its password`);
+    this.setStatus('ok');
+    try {
+      return await client.exec(command, accept ? { accept } : {});
+    } catch (err) {
+      // Verified a moment ago and refused again: the module is not in a state to trust.
+      if (err instanceof ModuleError && err.code === PASSWORD_REQUIRED && client === this.client) this.fail(`${why}; it refused ${command.name} again after VfyPwd`);
       throw err;
     }
   }
@@ -159,9 +195,9 @@ export class R30xFingerprintDriver extends DriverBase implements FingerprintDriv
         }
       }
       if (generation !== this.loopGeneration) return;
-      this.loopTimer = setTimeout(() => void tick(), this.cfg.poll_ms);
+      this.loopTimer = this.deps.scheduler.timeout(this.cfg.poll_ms, () => void tick());
     };
-    this.loopTimer = setTimeout(() => void tick(), this.cfg.poll_ms);
+    this.loopTimer = this.deps.scheduler.timeout(this.cfg.poll_ms, () => void tick());
   }
 
   private async identifyOnce(): Promise<void> {
@@ -212,6 +248,7 @@ export class R30xFingerprintDriver extends DriverBase implements FingerprintDriv
         staffId, slot, capacity: this.sys!.capacity, address: this.cfg.address, pollMs: this.cfg.poll_ms,
         stepTimeoutMs: this.cfg.enrol_timeout_ms, exec: (c, acc) => this.exec(c, acc), staffMap: this.staffMap!,
         step: (e: EnrolStepEvent) => this.emit('enrol_step', e), where: this.where,
+        clock: this.deps.clock, scheduler: this.deps.scheduler,
       });
       // The finger is probably still on the glass; do not report it as an attendance touch.
       this.awaitingLift = true;

@@ -105,6 +105,20 @@ export class ModuleEmulator {
 
   replug(): void { this.plugged = true; }
 
+  /**
+   * The module is reseated (power cut and back) faster than the host notices: the serial link
+   * stays up, templates survive in flash, but the module forgets that the password was verified,
+   * so with a non-zero password every command answers 0x21 until VfyPwd is sent again.
+   * `password` models a module that comes back with another password.
+   */
+  reseat(opts: { password?: number } = {}): void {
+    this.verified = false;
+    this.current = undefined;
+    this.image = undefined;
+    this.charBuffers.fill(undefined);
+    if (opts.password !== undefined) this.opt.password = opts.password;
+  }
+
   // ---- protocol ----
 
   private onPacket(p: Packet, transport: ByteTransport): void {
@@ -119,7 +133,7 @@ export class ModuleEmulator {
     let reply = this.execute(name, p.payload.subarray(1), fault);
     if (fault === 'bad_checksum') {
       reply = Buffer.from(reply);
-      reply[reply.length - 1] ^= 0xff;
+      reply[reply.length - 1]! ^= 0xff;
     }
     void transport.write(reply).catch(() => undefined);
   }

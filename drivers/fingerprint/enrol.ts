@@ -1,8 +1,8 @@
 // Enrolment: capture the finger twice (lifted in between), merge the two feature sets on the
 // module (RegModel), store the model at a free or given slot, then record slot→staff in the map.
 // Runs while the driver holds the port; the template is built and stored on the module only.
-import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../../core/clock.ts';
+import type { Scheduler } from '../../core/scheduler.ts';
 import { FingerprintRequestError } from './codes.ts';
 import { build, parse, type Command } from './protocol.ts';
 import type { StaffMap } from './staff-map.ts';
@@ -19,6 +19,8 @@ export interface EnrolContext {
   staffMap: StaffMap;
   step: (e: EnrolStepEvent) => void;
   where: string;
+  clock: Clock;
+  scheduler: Scheduler;
 }
 
 export async function occupiedSlots(ctx: Pick<EnrolContext, 'capacity' | 'address' | 'exec'>): Promise<Set<number>> {
@@ -77,15 +79,15 @@ function firstFree(used: Set<number>, capacity: number): number | undefined {
 
 /** Polls GenImg until a finger is imaged (present) or the sensor is empty (lifted). */
 async function waitFinger(ctx: EnrolContext, present: boolean): Promise<void> {
-  const deadline = performance.now() + ctx.stepTimeoutMs;
+  const deadline = ctx.clock.monoMs() + ctx.stepTimeoutMs;
   for (;;) {
     const code = (await ctx.exec(build.genImg(ctx.address), [0x02, 0x03]))[0]!;
     if (present && code === 0x00) return;
     if (!present && code === 0x02) return;
-    if (performance.now() >= deadline) {
+    if (ctx.clock.monoMs() >= deadline) {
       throw new EnrolTimeoutError(present ? 'place the finger on the reader' : 'lift the finger from the reader', ctx.stepTimeoutMs, ctx.staffId);
     }
-    await sleep(ctx.pollMs);
+    await ctx.scheduler.sleep(ctx.pollMs);
   }
 }
 

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { Scheduler } from '../../core/scheduler.ts';
 import type { FingerprintConfig } from './config.ts';
 import { R30xFingerprintDriver, type FingerprintDeps } from './driver.ts';
 import { ModuleEmulator } from './emulator.ts';
@@ -20,6 +21,7 @@ export class SimFingerprintDriver extends R30xFingerprintDriver implements Simul
 export interface CreateFingerprintDeps {
   logger: Logger;
   clock: Clock;
+  scheduler: Scheduler;
   /** The service's state directory; the staff map goes there unless fingerprint.staff_map_file says otherwise. */
   stateDir: string;
 }
@@ -29,7 +31,7 @@ export function staffMapFile(config: FingerprintConfig, stateDir: string): strin
 }
 
 export function createFingerprintDriver(config: FingerprintConfig, deps: CreateFingerprintDeps): FingerprintDriver {
-  const base = { config, logger: deps.logger, clock: deps.clock, staffMapFile: staffMapFile(config, deps.stateDir) };
+  const base = { config, logger: deps.logger, clock: deps.clock, scheduler: deps.scheduler, staffMapFile: staffMapFile(config, deps.stateDir) };
   if (config.backend === 'serial') {
     return new R30xFingerprintDriver({ ...base, backend: 'serial', openTransport: serialOpener(config.path, config.baud) });
   }

@@ -8,7 +8,7 @@ interface PortLike {
   write(buf: Buffer, cb: (err: Error | null | undefined) => void): boolean;
   drain(cb: (err: Error | null) => void): void;
   close(cb: (err: Error | null) => void): void;
-  on(event: string, listener: (...args: any[]) => void): unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
   readonly isOpen: boolean;
 }
 

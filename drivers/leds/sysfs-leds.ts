@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../core/logger.ts';
-import type { Timers, TimerHandle } from '../buttons/timers.ts';
+import type { Scheduler, TimerHandle } from '../../core/scheduler.ts';
 
 export type LightMode = 'on' | 'off' | { blink_ms: number } | { flash_ms: number };
 
@@ -32,7 +32,7 @@ export class SysfsLights {
   private readonly problems = new Map<string, string>();
 
   constructor(private readonly cfg: SysfsLightsConfig, private readonly deps: {
-    logger: Logger; timers: Timers;
+    logger: Logger; scheduler: Scheduler;
     /** Called whenever the set of LED problems changes (shown in the driver's status detail). */
     onProblems: (problems: Record<string, string>) => void;
   }) {}
@@ -85,7 +85,7 @@ export class SysfsLights {
   private apply(logical: string, mode: LightMode): void {
     const led = this.leds.get(logical);
     if (!led) return;
-    if (led.timer) this.deps.timers.clearTimeout(led.timer);
+    led.timer?.cancel();
     led.timer = undefined;
     try {
       if (mode === 'on' || mode === 'off') {
@@ -97,7 +97,7 @@ export class SysfsLights {
       } else {
         if (led.hasTimerTrigger) write(led, 'trigger', 'none');
         this.level(led, true);
-        led.timer = this.deps.timers.setTimeout(() => { led.timer = undefined; this.safeLevel(logical, led, false); }, Math.max(1, mode.flash_ms));
+        led.timer = this.deps.scheduler.timeout(Math.max(1, mode.flash_ms), () => { led.timer = undefined; this.safeLevel(logical, led, false); });
       }
       if (this.problems.delete(logical)) this.report();
     } catch (err) {
@@ -122,7 +122,7 @@ export class SysfsLights {
 
   private jsBlink(logical: string, led: Led, period: number, on: boolean): void {
     if (!this.safeLevel(logical, led, on)) return;
-    led.timer = this.deps.timers.setTimeout(() => this.jsBlink(logical, led, period, !on), period);
+    led.timer = this.deps.scheduler.timeout(period, () => this.jsBlink(logical, led, period, !on));
   }
 
   private level(led: Led, on: boolean): void {

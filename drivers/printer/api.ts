@@ -1,19 +1,21 @@
 // Local API and MQTT command for printing, plus "what was printed last" for the simulator page.
+// The previews of the last paper are rendered once per printed document and kept: a burst of
+// requests for last.png costs one render, not one per request on the event loop.
 import { Type } from '@sinclair/typebox';
 import { HttpError, type ApiRouter } from '../../core/http-router.ts';
-import type { PrintQueue } from '../../device/print-queue.ts';
 import { paperGeometry, type PrinterConfig } from './config.ts';
 import { DocumentError, PrintDocumentSchema } from './document.ts';
 import type { SimPrinter } from './index.ts';
-import { previewPng, previewText } from './preview.ts';
+import { previewPng, previewText, type PreviewOptions } from './preview.ts';
+import type { PrintDocument } from './document.ts';
 import { rollOf } from './roll.ts';
+import type { PrintJobs, PrinterDriver } from './types.ts';
 
 /** Papers the simulator page's roll shows (older ones scroll off). */
 const ROLL_MAX_PAPERS = 30;
-import type { PrinterDriver } from './types.ts';
 
 export interface PrinterRouteDeps {
-  queue: PrintQueue;
+  queue: PrintJobs;
   printer: PrinterDriver;
   /** For paper width, cut and font of the previews (default: 58 mm paper, partial cut). */
   config?: PrinterConfig;
@@ -26,9 +28,24 @@ function body(req: { body: unknown }): Record<string, unknown> {
   return req.body as Record<string, unknown>;
 }
 
-export function registerPrinterRoutes(router: ApiRouter, deps: PrinterRouteDeps): void {
+/** One preview kept per (document printed, preview options): rendered on first ask, then served. */
+export class PreviewCache<T> {
+  private kept: { doc: PrintDocument; opts: string; value: T } | undefined;
+  renders = 0;
+  constructor(private readonly render: (doc: PrintDocument, opts: PreviewOptions) => T) {}
+  get(doc: PrintDocument, opts: PreviewOptions): T {
+    const key = JSON.stringify(opts);
+    if (this.kept?.doc === doc && this.kept.opts === key) return this.kept.value;
+    this.renders++;
+    const value = this.render(doc, opts);
+    this.kept = { doc, opts: key, value };
+    return value;
+  }
+}
+
+export function registerPrinterRoutes(router: ApiRouter, deps: PrinterRouteDeps, caches = { png: new PreviewCache(previewPng), text: new PreviewCache(previewText) }): void {
   const { queue, printer } = deps;
-  const previewOpts = () => {
+  const previewOpts = (): PreviewOptions => {
     const c = deps.config;
     const geo = c ? paperGeometry(c) : printer.geometry;
     return { cols: geo.cols, dots: geo.dots, paperWidthMm: (c?.paper_width_mm ?? (geo.dots > 400 ? 80 : 58)) as 58 | 80, cut: c?.cut ?? 'partial' as const, feedBeforeCut: c?.feed_before_cut ?? 4, ...(c?.font_path ? { fontPath: c.font_path } : {}) };
@@ -53,13 +70,14 @@ export function registerPrinterRoutes(router: ApiRouter, deps: PrinterRouteDeps)
 
   router.raw('GET', '/api/printer/last.txt', (_req, res) => {
     let text: string;
-    try { text = previewText(last().doc, previewOpts()); } catch (err) { res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`${(err as Error).message}\n`); return; }
+    try { text = caches.text.get(last().doc, previewOpts()); } catch (err) { res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`${(err as Error).message}\n`); return; }
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(text);
   });
 
-  router.raw('GET', '/api/printer/last.png', (_req, res) => {
+  router.raw('GET', '/api/printer/last.png', async (_req, res) => {
     let png: Buffer;
-    try { png = previewPng(last().doc, previewOpts()); } catch (err) { res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`${(err as Error).message}\n`); return; }
+    // Requests arriving while the one render is under way share its promise.
+    try { png = await caches.png.get(last().doc, previewOpts()); } catch (err) { res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`${(err as Error).message}\n`); return; }
     res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }).end(png);
   });
 
@@ -97,7 +115,7 @@ export const PrintCommandSchema = Type.Object({
 }, { additionalProperties: false });
 
 /** MQTT cmd/print: {cmd_id, doc_id, doc} → {accepted, duplicate, state}; the paper's end comes as print.done / print.failed. */
-export function printCommands(queue: PrintQueue) {
+export function printCommands(queue: PrintJobs) {
   return [{
     name: 'print',
     schema: PrintCommandSchema,

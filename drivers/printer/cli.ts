@@ -1,6 +1,7 @@
 // `counter-edge print test` and `counter-edge print preview DOC.json --out PAPER.png`.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
 import type { CliCommand, CliContext } from '../../config/cli-context.ts';
 import { paperGeometry, type PrinterConfig } from './config.ts';
 import { parseDocument, type PrintDocument } from './document.ts';
@@ -26,8 +27,8 @@ function option(args: string[], name: string): string | undefined {
 }
 
 /** Ask the running service to print; undefined when no service answers. */
-async function viaService(ctx: CliContext, doc: PrintDocument): Promise<number | undefined> {
-  const docId = `test-page-${Date.now()}`;
+async function viaService(ctx: CliContext, doc: PrintDocument, clock: Clock): Promise<number | undefined> {
+  const docId = `test-page-${clock.now()}`;
   let res: Response;
   try {
     res = await fetch(`${ctx.apiBase}/api/print`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ doc_id: docId, doc }), signal: AbortSignal.timeout(3000) });
@@ -47,10 +48,10 @@ async function printTest(args: string[], ctx: CliContext): Promise<number> {
   const geo = paperGeometry(cfg);
   const doc = testPageDocument({ window: ctx.config.window.id, windowName: ctx.config.window.name, backend: cfg.backend, cols: geo.cols, paperWidthMm: cfg.paper_width_mm, now: clock.now(), utcOffsetMinutes: ctx.config.window.utc_offset_minutes });
   if (cfg.backend !== 'sim' && !args.includes('--direct')) {
-    const viaSvc = await viaService(ctx, doc);
+    const viaSvc = await viaService(ctx, doc, clock);
     if (viaSvc !== undefined) return viaSvc;
   }
-  const { printer, sim } = createPrinter(cfg, { logger: ctx.logger, clock });
+  const { printer, sim } = createPrinter(cfg, { logger: ctx.logger, clock, scheduler: systemScheduler() });
   await printer.start();
   try {
     const s = printer.status();
@@ -71,7 +72,7 @@ async function printTest(args: string[], ctx: CliContext): Promise<number> {
   }
 }
 
-function preview(args: string[], ctx: CliContext): number {
+async function preview(args: string[], ctx: CliContext): Promise<number> {
   const file = args.find((a, i) => !a.startsWith('--') && !['--out', '--paper'].includes(args[i - 1] ?? ''));
   if (!file) { USAGE.forEach((l) => ctx.err(l)); return 2; }
   const out = option(args, '--out');
@@ -90,7 +91,7 @@ function preview(args: string[], ctx: CliContext): number {
   const opts = { cols: geo.cols, dots: geo.dots, paperWidthMm: paper, cut: cfg.cut, feedBeforeCut: cfg.feed_before_cut, ...(cfg.font_path ? { fontPath: cfg.font_path } : {}) };
   ctx.out(previewText(doc, opts).trimEnd());
   if (out) {
-    writeFileSync(out, previewPng(doc, opts));
+    writeFileSync(out, await previewPng(doc, opts));
     ctx.err(`wrote ${out}`);
   }
   return 0;
@@ -100,7 +101,7 @@ export const runPrintCli: CliCommand = async (args, ctx) => {
   const [sub, ...rest] = args;
   try {
     if (sub === 'test') return await printTest(rest, ctx);
-    if (sub === 'preview') return preview(rest, ctx);
+    if (sub === 'preview') return await preview(rest, ctx);
   } catch (err) {
     ctx.err(`print ${sub}: ${(err as Error).message}`);
     return 1;

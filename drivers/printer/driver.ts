@@ -4,6 +4,7 @@
 import { DriverBase, type DriverState } from '../driver.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { Scheduler, TimerHandle } from '../../core/scheduler.ts';
 import { paperGeometry, type PrinterConfig } from './config.ts';
 import type { PrintDocument } from './document.ts';
 import { cmd, encodeDocument, type EncoderOptions } from './escpos.ts';
@@ -17,6 +18,7 @@ export interface EscPosPrinterDeps {
   config: PrinterConfig;
   logger: Logger;
   clock: Clock;
+  scheduler: Scheduler;
   /** Makes a fresh transport for each (re)open. */
   transport: () => PrinterTransport;
   /** Extra font files to try for raster lines. */
@@ -37,13 +39,13 @@ export class EscPosPrinter extends DriverBase implements PrinterDriver {
   private transport: PrinterTransport | undefined;
   private health: PrinterHealth | undefined;
   private checkedAt: number | undefined;
-  private pollTimer: NodeJS.Timeout | undefined;
+  private pollTimer: TimerHandle | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private last: { doc: PrintDocument; at: number } | undefined;
   private font: FontChoice | undefined;
 
   constructor(private readonly deps: EscPosPrinterDeps) {
-    super('printer', deps.config.backend, () => deps.clock.now(), { minMs: deps.config.retry_min_ms, maxMs: deps.config.retry_max_ms });
+    super('printer', deps.config.backend, deps, { minMs: deps.config.retry_min_ms, maxMs: deps.config.retry_max_ms });
     this.geometry = paperGeometry(deps.config);
     this.sim = deps.sim;
   }
@@ -123,7 +125,7 @@ export class EscPosPrinter extends DriverBase implements PrinterDriver {
   }
 
   protected async close(): Promise<void> {
-    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer?.cancel();
     this.pollTimer = undefined;
     await this.closeTransport();
   }
@@ -141,8 +143,7 @@ export class EscPosPrinter extends DriverBase implements PrinterDriver {
 
   private startPolling(): void {
     if (this.pollTimer || !this.deps.config.status_query) return;
-    this.pollTimer = setInterval(() => { void this.checkStatus(); }, this.deps.config.status_interval_ms);
-    this.pollTimer.unref();
+    this.pollTimer = this.deps.scheduler.interval(this.deps.config.status_interval_ms, () => { void this.checkStatus(); });
   }
 
   private async readHealth(t: PrinterTransport): Promise<PrinterHealth> {

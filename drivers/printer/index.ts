@@ -2,6 +2,7 @@
 // lazily inside the serial transport's open().
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { Scheduler } from '../../core/scheduler.ts';
 import type { PrinterConfig } from './config.ts';
 import { EscPosPrinter, type SimPrinter } from './driver.ts';
 import { EscPosEmulator } from './emulator-core.ts';
@@ -14,25 +15,32 @@ export { EscPosPrinter, type SimPrinter } from './driver.ts';
 export type { PrinterDriver } from './types.ts';
 export { PrinterNotReadyError, PrintInterruptedError } from './types.ts';
 
-export function createPrinter(config: PrinterConfig, deps: { logger: Logger; clock: Clock; fontCandidates?: string[] }): { printer: EscPosPrinter; sim?: SimPrinter } {
+export interface CreatePrinterDeps {
+  logger: Logger;
+  clock: Clock;
+  scheduler: Scheduler;
+  fontCandidates?: string[];
+}
+
+export function createPrinter(config: PrinterConfig, deps: CreatePrinterDeps): { printer: EscPosPrinter; sim?: SimPrinter } {
   let transport: () => PrinterTransport;
   let sim: SimPrinter | undefined;
   switch (config.backend) {
     case 'sim': {
       const s: SimPrinter = { emulator: new EscPosEmulator(), link: { plugged: true } };
       sim = s;
-      transport = () => new SimTransport(s.emulator, s.link);
+      transport = () => new SimTransport(s.emulator, deps.scheduler, s.link);
       break;
     }
-    case 'tcp': transport = () => new TcpTransport(config.host, config.port, Math.max(1000, config.status_timeout_ms)); break;
-    case 'device': transport = () => new DeviceFileTransport(config.device_path); break;
-    case 'serial': transport = () => new SerialTransport(config.serial_path, config.baud_rate); break;
+    case 'tcp': transport = () => new TcpTransport(config.host, config.port, deps.scheduler, Math.max(1000, config.status_timeout_ms)); break;
+    case 'device': transport = () => new DeviceFileTransport(config.device_path, deps); break;
+    case 'serial': transport = () => new SerialTransport(config.serial_path, config.baud_rate, deps.scheduler); break;
   }
-  const printer = new EscPosPrinter({ config, logger: deps.logger.child({ part: 'printer' }), clock: deps.clock, transport, ...(deps.fontCandidates ? { fontCandidates: deps.fontCandidates } : {}), ...(sim ? { sim } : {}) });
+  const printer = new EscPosPrinter({ config, logger: deps.logger.child({ part: 'printer' }), clock: deps.clock, scheduler: deps.scheduler, transport, ...(deps.fontCandidates ? { fontCandidates: deps.fontCandidates } : {}), ...(sim ? { sim } : {}) });
   return sim ? { printer, sim } : { printer };
 }
 
 /** For the composition root: the driver alone (the sim backend's emulator is on `.sim`). */
-export function createPrinterDriver(config: PrinterConfig, deps: { logger: Logger; clock: Clock }): EscPosPrinter {
+export function createPrinterDriver(config: PrinterConfig, deps: CreatePrinterDeps): EscPosPrinter {
   return createPrinter(config, deps).printer;
 }

@@ -1,6 +1,6 @@
 // What a document looks like printed: plain text (for technicians and logs) and PNG at the
 // printer's resolution (8 dots/mm), both from the same layout the encoder prints.
-import { canvasLib } from '../eink/canvas-lib.ts';
+import { canvasLib } from '../render/canvas.ts';
 import type { PrintDocument } from './document.ts';
 import { charColumns, displayWidth, layoutDocument, pad, type PrintOp } from './layout.ts';
 import { fitModuleDots, qrMatrix } from './raster.ts';
@@ -48,8 +48,8 @@ function opHeight(op: PrintOp, dots: number): number {
   return 24; // the cut mark
 }
 
-/** PNG of the paper: paper width at 8 dots/mm, printable area centered, black on white. */
-export function previewPng(doc: PrintDocument, opts: PreviewOptions): Buffer {
+/** PNG of the paper: paper width at 8 dots/mm, printable area centered, black on white. Encoded off the event loop. */
+export function previewPng(doc: PrintDocument, opts: PreviewOptions): Promise<Buffer> {
   const ops = layoutDocument(doc, opts);
   const paper = opts.paperWidthMm * 8;
   const margin = Math.max(8, Math.floor((paper - opts.dots) / 2));
@@ -84,5 +84,5 @@ export function previewPng(doc: PrintDocument, opts: PreviewOptions): Buffer {
     }
     y += h;
   }
-  return canvas.toBuffer('image/png');
+  return canvas.encode('png');
 }

@@ -1,68 +1,25 @@
 // Drawing printer text with a real font: used for lines whose characters the printer's font lacks
 // (sent as GS v 0 images) and by the PNG preview, so both place characters on the printer's grid:
 // 12 × 24 dots for a half-width character, 24 × 24 for a full-width one (Font A).
-import { existsSync } from 'node:fs';
 import type { SKRSContext2D } from '@napi-rs/canvas';
-import { canvasLib } from '../eink/canvas-lib.ts';
-import { bundledFontPaths } from '../eink/font.ts';
+import { canvasLib } from '../render/canvas.ts';
+import { chooseCjkFont, type FontChoice } from '../render/fonts.ts';
+import { packMono } from '../render/mono.ts';
 import { charColumns } from './layout.ts';
 import type { PrintOp } from './layout.ts';
-import { emptyBitmap, setDot, type Bitmap } from './raster.ts';
+import { emptyBitmap, type Bitmap } from './raster.ts';
 
 export const CELL_W = 12;
 export const CELL_H = 24;
 
-// Common places of CJK fonts on Raspberry Pi OS / Debian (fonts-noto-cjk, fonts-wqy-*, fonts-droid-fallback).
-const SYSTEM_CJK_FONTS = [
-  '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
-  '/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc',
-  '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc',
-  '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc',
-  '/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf',
-  '/usr/share/fonts/truetype/arphic/uming.ttc',
-];
-
-// Fonts with the rare characters of names (CJK Extension A/B…), used for glyphs the main font lacks
-// (Debian/Raspberry Pi OS: apt install fonts-hanazono).
-const RARE_CHAR_FONTS = [
-  '/usr/share/fonts/truetype/hanazono/HanaMinA.ttf',
-  '/usr/share/fonts/truetype/hanazono/HanaMinB.ttf',
-];
-
-const registered = new Map<string, string>();
-
-export interface FontChoice {
-  /** CSS font-family list for ctx.font: the main font first, then fonts for rare characters. */
-  family: string;
-  path?: string;
-  cjk: boolean;
-}
-
-function register(path: string): string | undefined {
-  const known = registered.get(path);
-  if (known) return known;
-  const family = `printer-font-${registered.size + 1}`;
-  if (!canvasLib().GlobalFonts.registerFromPath(path, family)) return undefined;
-  registered.set(path, family);
-  return family;
-}
+export type { FontChoice };
 
 /**
- * The font for raster lines and previews: the configured path, extra candidates, the nameplate's
- * bundled font, then system CJK fonts; rare-character fonts that are installed follow as fallbacks.
- * Without any, canvas falls back to sans-serif and Chinese shows as boxes (cjk: false, so callers
- * can warn).
+ * The font for raster lines and previews (see chooseCjkFont): printer.font_path, extra
+ * candidates, the nameplate's bundled font, then system CJK fonts.
  */
 export function chooseFont(configured?: string, extraCandidates: string[] = []): FontChoice {
-  if (configured && !existsSync(configured)) throw new Error(`printer.font_path: font file ${configured} does not exist`);
-  if (configured && !register(configured)) throw new Error(`printer.font_path: ${configured} could not be loaded as a font`);
-  // The nameplate's font package (Noto Sans SC) is installed with the service, so it comes before system fonts.
-  const bundled = bundledFontPaths()?.regular;
-  const main = [configured, ...extraCandidates, bundled, ...SYSTEM_CJK_FONTS].find((p) => p && existsSync(p) && register(p));
-  const fallbacks = RARE_CHAR_FONTS.filter((p) => p !== main && existsSync(p)).map(register).filter((f): f is string => !!f);
-  const families = [...(main ? [registered.get(main)!] : []), ...fallbacks].map((f) => `"${f}"`);
-  if (!main) return { family: [...families, 'sans-serif'].join(', '), cjk: false };
-  return { family: families.join(', '), path: main, cjk: true };
+  return chooseCjkFont(configured, 'printer.font_path', extraCandidates);
 }
 
 type TextOp = Extract<PrintOp, { op: 'text' }>;
@@ -106,13 +63,7 @@ export function renderLineBitmap(op: TextOp, dots: number, family: string): Bitm
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, dots, height);
   drawTextLine(ctx, op, 0, 0, family);
-  const px = ctx.getImageData(0, 0, dots, height).data;
   const bmp = emptyBitmap(dots, height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < dots; x++) {
-      const i = (y * dots + x) * 4;
-      if (px[i]! * 0.3 + px[i + 1]! * 0.59 + px[i + 2]! * 0.11 < 128) setDot(bmp, x, y);
-    }
-  }
+  packMono(ctx.getImageData(0, 0, dots, height).data, dots, height, 128, bmp.bits);
   return bmp;
 }

@@ -3,9 +3,9 @@
 // when the printer says nothing; writes that would block return EAGAIN and are retried.
 import { constants, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import type { Clock } from '../../core/clock.ts';
+import type { Scheduler } from '../../core/scheduler.ts';
 import type { PrinterTransport } from './transport.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const POLL_MS = 10;
 
 function explain(path: string, err: unknown, doing: string): Error {
@@ -23,7 +23,7 @@ export class DeviceFileTransport implements PrinterTransport {
   private fh: FileHandle | undefined;
   onLost?: (reason: string) => void;
 
-  constructor(private readonly path: string, private readonly writeTimeoutMs = 10_000) {
+  constructor(private readonly path: string, private readonly time: { clock: Clock; scheduler: Scheduler }, private readonly writeTimeoutMs = 10_000) {
     this.description = `device ${path}`;
   }
 
@@ -36,7 +36,7 @@ export class DeviceFileTransport implements PrinterTransport {
   }
 
   async write(data: Buffer): Promise<void> {
-    const started = Date.now();
+    const started = this.time.clock.monoMs();
     let off = 0;
     while (off < data.length) {
       const fh = this.handle();
@@ -46,8 +46,8 @@ export class DeviceFileTransport implements PrinterTransport {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw this.lost(explain(this.path, err, 'write'));
         // The printer is not taking data (buffer full, paper out): wait, but not forever.
-        if (Date.now() - started > this.writeTimeoutMs) throw new Error(`printer device ${this.path}: write stalled for ${this.writeTimeoutMs} ms with ${data.length - off} bytes left`);
-        await sleep(POLL_MS);
+        if (this.time.clock.monoMs() - started > this.writeTimeoutMs) throw new Error(`printer device ${this.path}: write stalled for ${this.writeTimeoutMs} ms with ${data.length - off} bytes left`);
+        await this.time.scheduler.sleep(POLL_MS);
       }
     }
   }
@@ -55,13 +55,13 @@ export class DeviceFileTransport implements PrinterTransport {
   async query(request: Buffer, timeoutMs: number): Promise<number> {
     await this.drain();
     await this.write(request);
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.time.clock.monoMs() + timeoutMs;
     const one = Buffer.alloc(1);
     for (;;) {
       const n = await this.readSome(one);
       if (n > 0) return one[0]!;
-      if (Date.now() > deadline) throw new Error(`printer device ${this.path}: no status reply within ${timeoutMs} ms`);
-      await sleep(POLL_MS);
+      if (this.time.clock.monoMs() > deadline) throw new Error(`printer device ${this.path}: no status reply within ${timeoutMs} ms`);
+      await this.time.scheduler.sleep(POLL_MS);
     }
   }
 

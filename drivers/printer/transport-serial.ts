@@ -1,5 +1,6 @@
 // RS-232 / USB-serial printers through `serialport`, imported lazily so the service runs where the
 // native binding is missing.
+import type { Scheduler } from '../../core/scheduler.ts';
 import { ReplyBuffer, type PrinterTransport } from './transport.ts';
 
 interface SerialLike {
@@ -16,12 +17,13 @@ interface SerialLike {
 export class SerialTransport implements PrinterTransport {
   readonly description: string;
   private port: SerialLike | undefined;
-  private replies = new ReplyBuffer();
+  private readonly replies: ReplyBuffer;
   private closing = false;
   onLost?: (reason: string) => void;
 
-  constructor(private readonly path: string, private readonly baudRate: number) {
+  constructor(private readonly path: string, private readonly baudRate: number, scheduler: Scheduler) {
     this.description = `serial ${path}`;
+    this.replies = new ReplyBuffer(scheduler);
   }
 
   async open(): Promise<void> {

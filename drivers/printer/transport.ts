@@ -1,5 +1,6 @@
 // How bytes reach a printer. One interface for the device file, TCP, serial and the in-process
 // emulator, so the driver's job and status logic is the same for all of them.
+import type { Scheduler } from '../../core/scheduler.ts';
 import type { EscPosEmulator } from './emulator-core.ts';
 
 export interface PrinterTransport {
@@ -21,6 +22,8 @@ export class ReplyBuffer {
   private bytes: number[] = [];
   private waiter: ((b: number) => void) | undefined;
 
+  constructor(private readonly scheduler: Scheduler) {}
+
   push(data: Buffer | number[]): void {
     for (const b of data) {
       const w = this.waiter;
@@ -35,8 +38,8 @@ export class ReplyBuffer {
     const b = this.bytes.shift();
     if (b !== undefined) return Promise.resolve(b);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.waiter = undefined; reject(new Error(`${what}: no status reply within ${timeoutMs} ms`)); }, timeoutMs);
-      this.waiter = (v) => { clearTimeout(timer); resolve(v); };
+      const timer = this.scheduler.timeout(timeoutMs, () => { this.waiter = undefined; reject(new Error(`${what}: no status reply within ${timeoutMs} ms`)); });
+      this.waiter = (v) => { timer.cancel(); resolve(v); };
     });
   }
 }
@@ -44,11 +47,13 @@ export class ReplyBuffer {
 /** The `sim` backend's link: the in-process emulator, with a plug a test or the simulator page can pull. */
 export class SimTransport implements PrinterTransport {
   readonly description = 'sim (in-process ESC/POS emulator)';
-  private replies = new ReplyBuffer();
+  private readonly replies: ReplyBuffer;
   private isOpen = false;
   onLost?: (reason: string) => void;
 
-  constructor(readonly emulator: EscPosEmulator, readonly link: { plugged: boolean; mute?: boolean } = { plugged: true }) {}
+  constructor(readonly emulator: EscPosEmulator, scheduler: Scheduler, readonly link: { plugged: boolean; mute?: boolean } = { plugged: true }) {
+    this.replies = new ReplyBuffer(scheduler);
+  }
 
   async open(): Promise<void> {
     if (!this.link.plugged) throw new Error('sim printer is unplugged');

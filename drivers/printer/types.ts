@@ -19,6 +19,16 @@ export interface PrinterDriver extends Driver {
   readonly geometry: { cols: number; dots: number };
 }
 
+/**
+ * The print queue as the printer's API sees it (the queue itself is the counter's print-queue.ts):
+ * submit is idempotent by doc_id and validates the document (DocumentError when it is bad).
+ */
+export interface PrintJobs {
+  submit(docId: unknown, doc: unknown, via: string): unknown;
+  /** Jobs not finished yet, for GET /api/printer. */
+  waiting(): unknown[];
+}
+
 export class PrinterNotReadyError extends Error {
   constructor(message: string) { super(message); this.name = 'PrinterNotReadyError'; }
 }

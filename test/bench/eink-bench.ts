@@ -7,7 +7,11 @@ import { loadNameplateFonts } from '../../drivers/eink/font.ts';
 import { frameToPng } from '../../drivers/eink/frame.ts';
 import { runOptions, runSteps } from '../../drivers/eink/panel-io.ts';
 import { WAVESHARE_7IN5_V2 } from '../../drivers/eink/panels.ts';
-import { renderNameplate } from '../../drivers/eink/render.ts';
+import { renderNameplate as renderContent, type RenderOptions } from '../../drivers/eink/render.ts';
+import type { PanelSize } from '../../drivers/eink/layout.ts';
+import { nameplateContent } from '../../device/nameplate-content.ts';
+
+const renderNameplate = (v: NameplateView, size: PanelSize, o: RenderOptions) => renderContent(nameplateContent(v), size, o);
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);

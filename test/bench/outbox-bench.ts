@@ -37,7 +37,7 @@ function newOutbox(dir: string, name: string): SqliteOutbox {
   });
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
 
@@ -115,7 +115,7 @@ async function loopDelayOutbox(dir: string, seconds: number): Promise<number> {
       const batch = await outbox.readPending(cursor, 500);
       if (batch.length === 0) { await sleep(5); continue; }
       await outbox.markPublished(batch.map((e) => e.seq));
-      cursor = batch[batch.length - 1].seq;
+      cursor = batch[batch.length - 1]!.seq;
     }
   })();
   const h = monitorEventLoopDelay({ resolution: 1 });
@@ -153,7 +153,7 @@ async function loopDelayRaw(dir: string, seconds: number): Promise<number> {
     db.transaction(() => { for (let i = 0; i < 10; i++) insert.run(++seq, JSON.stringify(sampleData(seq))); })();
     const pending = read.all(cursor) as number[];
     db.transaction(() => { for (const s of pending) mark.run(s); })();
-    if (pending.length) cursor = pending[pending.length - 1];
+    if (pending.length) cursor = pending[pending.length - 1]!;
     next += 10;
     await sleep(Math.max(0, next - performance.now()));
   }

@@ -9,6 +9,7 @@ import { SqliteOutbox } from '../../sync/sqlite-outbox.ts';
 import { benchOutbox } from './outbox-bench.ts';
 import { benchMqtt } from './mqtt-bench.ts';
 import { benchEink } from './eink-bench.ts';
+import { benchRenderLoad } from './render-load-bench.ts';
 import { benchServiceRss } from './service-rss.ts';
 
 const quick = process.argv.includes('--quick');
@@ -33,6 +34,8 @@ try {
   log('drain and press→PUBACK over the SQLite outbox vs raw mqtt.js QoS 1 with the same window', mqtt);
   const eink = await benchEink({ quick });
   log('e-ink nameplate render', eink);
+  const renderLoad = await benchRenderLoad({ quick });
+  log('event-loop delay during 300 nameplate shows + 200 last.png requests vs an idle loop', renderLoad);
   // RSS of the counter process itself (compiled build on plain node, as the systemd unit runs it).
   const rss = await benchServiceRss({ quick });
   log(`counter process RSS: idle, and after ${rss.events} events through outbox and broker`, rss);
@@ -53,6 +56,9 @@ try {
     rss_events: rss.events,
     bench_harness_rss_after_mb: outbox.rss_after_mb,
     render_800x480_ms: eink.render_800x480_ms,
+    render_load_idle_p99_ms: renderLoad.idle_p99_ms,
+    render_load_burst_p99_ms: renderLoad.burst_p99_ms,
+    render_load_renders: renderLoad.nameplate_renders + renderLoad.png_renders,
     quick,
     seconds: Math.round((Date.now() - started) / 1000),
   };

@@ -9,7 +9,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { EventEmitter } from 'node:events';
-import { ManualClock } from '../../core/clock.ts';
+import { systemClock } from '../../core/clock.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import { fingerprintDefaults } from '../../drivers/fingerprint/config.ts';
 import { R30xFingerprintDriver } from '../../drivers/fingerprint/driver.ts';
@@ -17,6 +18,11 @@ import { ModuleEmulator } from '../../drivers/fingerprint/emulator.ts';
 import { serialOpener } from '../../drivers/fingerprint/serial-transport.ts';
 import type { MatchEvent, NoMatchEvent } from '../../drivers/fingerprint/types.ts';
 import type { DriverStatus } from '../../drivers/driver.ts';
+
+// The driver's timers (poll loop, command timeouts) come from systemScheduler() and are unref'd,
+// as in the service, where the server keeps the process up; here the test holds it up instead.
+const keepAlive = setInterval(() => undefined, 60_000);
+after(() => clearInterval(keepAlive));
 
 interface Rig {
   driver: R30xFingerprintDriver;
@@ -53,7 +59,7 @@ async function simRig(dir: string): Promise<Rig> {
   // Split every write at bytes 1 and 7: header, address and length arrive in separate chunks.
   const emulator = new ModuleEmulator({ split: () => [1, 7] });
   const mapFile = path.join(dir, 'staff.json');
-  const driver = new R30xFingerprintDriver({ config, logger: memoryLogger(), clock: new ManualClock(), staffMapFile: mapFile, backend: 'sim', openTransport: () => emulator.connect() });
+  const driver = new R30xFingerprintDriver({ config, logger: memoryLogger(), clock: systemClock(), scheduler: systemScheduler(), staffMapFile: mapFile, backend: 'sim', openTransport: () => emulator.connect() });
   return {
     driver, emulator, mapFile,
     unplug: async () => emulator.unplug(),
@@ -92,7 +98,7 @@ async function serialRig(dir: string): Promise<Rig> {
     moduleEnd = undefined;
   };
   await plugIn();
-  const driver = new R30xFingerprintDriver({ config, logger: memoryLogger(), clock: new ManualClock(), staffMapFile: mapFile, backend: 'serial', openTransport: serialOpener(hostLink, 57600) });
+  const driver = new R30xFingerprintDriver({ config, logger: memoryLogger(), clock: systemClock(), scheduler: systemScheduler(), staffMapFile: mapFile, backend: 'serial', openTransport: serialOpener(hostLink, 57600) });
   return {
     driver, emulator, mapFile,
     unplug: pullOut,

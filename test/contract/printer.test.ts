@@ -11,9 +11,15 @@ import { Value } from '@sinclair/typebox/value';
 import { PrinterConfigSchema, type PrinterConfig } from '../../drivers/printer/config.ts';
 import { createPrinter, PrinterNotReadyError, type EscPosPrinter } from '../../drivers/printer/index.ts';
 import { PrinterEmulatorServer, type EscPosEmulator } from '../../drivers/printer/emulator.ts';
-import { ManualClock } from '../../core/clock.ts';
+import { systemClock } from '../../core/clock.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import type { PrintDocument } from '../../drivers/printer/document.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
+
+// The driver's timers (status poll, reply timeouts, reopen) come from systemScheduler() and are
+// unref'd, as in the service, where the server keeps the process up; here the test holds it up.
+const keepAlive = setInterval(() => undefined, 60_000);
+after(() => clearInterval(keepAlive));
 
 const waitFor = async (what: string, cond: () => boolean, ms = 15_000) => {
   const end = Date.now() + ms;
@@ -80,7 +86,7 @@ function contract(name: string, makeRig: () => Rig, skip: string | false = false
     before(async () => {
       await rig.setup?.();
       const config = Value.Default(PrinterConfigSchema, { retry_min_ms: 20, retry_max_ms: 200, status_timeout_ms: 1000, status_interval_ms: 60_000, ...rig.config }) as PrinterConfig;
-      const made = createPrinter(config, { logger: memoryLogger(), clock: new ManualClock() });
+      const made = createPrinter(config, { logger: memoryLogger(), clock: systemClock(), scheduler: systemScheduler() });
       printer = made.printer;
       sim = made.sim;
       await printer.start();
@@ -172,7 +178,7 @@ describe('printer faults specific to a transport', () => {
     const server = new PrinterEmulatorServer();
     const port = await server.start(0);
     const config = Value.Default(PrinterConfigSchema, { backend: 'tcp', port, retry_min_ms: 20, retry_max_ms: 200 }) as PrinterConfig;
-    const { printer } = createPrinter(config, { logger: memoryLogger(), clock: new ManualClock() });
+    const { printer } = createPrinter(config, { logger: memoryLogger(), clock: systemClock(), scheduler: systemScheduler() });
     const states: string[] = [];
     printer.on('status', (s) => states.push(`${s.state}${s.reason ? `: ${s.reason}` : ''}`));
     try {
@@ -193,7 +199,7 @@ describe('printer faults specific to a transport', () => {
     const port = await server.start(0);
     await server.stop();
     const config = Value.Default(PrinterConfigSchema, { backend: 'tcp', port, retry_min_ms: 20, retry_max_ms: 100 }) as PrinterConfig;
-    const { printer } = createPrinter(config, { logger: memoryLogger(), clock: new ManualClock() });
+    const { printer } = createPrinter(config, { logger: memoryLogger(), clock: systemClock(), scheduler: systemScheduler() });
     try {
       await printer.start();
       assert.equal(printer.status().state, 'fault');
@@ -205,7 +211,7 @@ describe('printer faults specific to a transport', () => {
 
   test('device: a missing device file is a fault that says unplugged', async () => {
     const config = Value.Default(PrinterConfigSchema, { backend: 'device', device_path: join(tmpdir(), 'no-such-lp9') }) as PrinterConfig;
-    const { printer } = createPrinter(config, { logger: memoryLogger(), clock: new ManualClock() });
+    const { printer } = createPrinter(config, { logger: memoryLogger(), clock: systemClock(), scheduler: systemScheduler() });
     try {
       await printer.start();
       assert.equal(printer.status().state, 'fault');
@@ -217,7 +223,7 @@ describe('printer faults specific to a transport', () => {
 
   test('sim: unplugging faults, plugging back recovers', async () => {
     const config = Value.Default(PrinterConfigSchema, { backend: 'sim', retry_min_ms: 20, retry_max_ms: 100 }) as PrinterConfig;
-    const { printer, sim } = createPrinter(config, { logger: memoryLogger(), clock: new ManualClock() });
+    const { printer, sim } = createPrinter(config, { logger: memoryLogger(), clock: systemClock(), scheduler: systemScheduler() });
     try {
       await printer.start();
       sim!.link.plugged = false;

@@ -16,7 +16,7 @@ let durableUpTo = info.lastSeq;
 process.stdout.write(`start ${info.boot} ${info.lastSeq}\n`);
 for (let round = 0; ; round++) {
   const batch = Array.from({ length: 37 }, (_, i) => outbox.append({ type: 'evaluation.submitted', data: { round, i } }));
-  const last = batch[batch.length - 1];
+  const last = batch[batch.length - 1]!;
   void last.durable.then(() => {
     durableUpTo = Math.max(durableUpTo, last.envelope.seq);
     process.stdout.write(`durable ${info.boot} ${durableUpTo}\n`);

@@ -47,7 +47,7 @@ describe('SqliteOutbox on a full disk', { timeout: 120_000 }, () => {
       const pending = await outbox.readPending(cursor, 100);
       if (pending.length > 0) {
         await outbox.markPublished(pending.map((e) => e.seq));
-        cursor = pending[pending.length - 1].seq;
+        cursor = pending[pending.length - 1]!.seq;
       }
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -89,7 +89,7 @@ describe('SqliteOutbox on a full disk', { timeout: 120_000 }, () => {
       await outbox.start();
       // Leave ~300 KB free, then ask for ~600 KB.
       const fillerPath = join(mountPoint, 'filler');
-      const free = Number(execFileSync('df', ['--output=avail', '-B1', mountPoint]).toString().split('\n')[1].trim());
+      const free = Number(execFileSync('df', ['--output=avail', '-B1', mountPoint]).toString().split('\n')[1]!.trim());
       writeFileSync(fillerPath, Buffer.alloc(Math.max(0, free - 300 * 1024)));
       const appended = appendMany(outbox, 400);
       const doneCount = tracked(appended);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from '../../config/schema.ts';
 import { ManualClock } from '../../core/clock.ts';
-import { ManualScheduler } from '../../core/scheduler.ts';
+import { ManualScheduler, systemScheduler } from '../../core/scheduler.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import type { EventEnvelope } from '../../core/events.ts';
 import { App, type AppPlugin, type MqttPort } from '../../device/app.ts';
@@ -139,6 +139,8 @@ export async function startCounter(opts: CounterHarnessOptions = {}): Promise<Co
   const start = typeof opts.start === 'number' ? opts.start : Date.parse(opts.start ?? HARNESS_START);
   const clock = new ManualClock(start);
   const scheduler = new ManualScheduler(clock);
+  // The simulated drivers keep Node's timers (their latencies are real time, see waitFor).
+  const driverScheduler = systemScheduler();
   const logger = memoryLogger();
   const outbox = new MemoryOutbox({ clock, window: config.window.id, hall: config.window.hall });
   const mqtt = new HarnessMqtt();
@@ -150,7 +152,7 @@ export async function startCounter(opts: CounterHarnessOptions = {}): Promise<Co
   app = new App({
     config, configHash: 'harness', version: 'test', logger, clock, scheduler, outbox, notifier, watchdogMs: 0,
     createMqtt: () => mqtt,
-    createDrivers: (c) => createDrivers(c, logger, clock),
+    createDrivers: (c) => createDrivers(c, logger, clock, driverScheduler),
     plugins,
   });
   try {

@@ -25,7 +25,7 @@ import { startAedes, startCollector, type TestBroker, type Collector } from '../
 class BrokenPrinter extends DriverBase implements PrinterDriver {
   opens = 0;
   readonly geometry = { cols: 32, dots: 384 };
-  constructor() { super('printer', 'broken', Date.now, { minMs: 20, maxMs: 50 }); }
+  constructor() { super('printer', 'broken', { clock: systemClock(), scheduler: systemScheduler() }, { minMs: 20, maxMs: 50 }); }
   protected async open(): Promise<void> { this.opens++; throw new Error('cannot open /dev/usb/lp0: ENOENT'); }
   protected async close(): Promise<void> {}
   async print(): Promise<void> { throw new PrinterNotReadyError('cannot open /dev/usb/lp0: ENOENT'); }
@@ -67,7 +67,7 @@ function buildApp(configText: string, configPath: string, extraDrivers: DriverSe
   app = new App({
     config, configHash: loaded.hash, version: 'test', logger, clock, scheduler: systemScheduler(), outbox, notifier: n, watchdogMs: 50,
     createMqtt: (boot) => new MqttSync({ config: config.mqtt, window: config.window, logger, clock, outbox, boot, version: 'test', configHash: loaded.hash }),
-    createDrivers: (c) => ({ buttons: createButtonsDriver(c.buttons, { logger, clock }), ...extraDrivers }),
+    createDrivers: (c) => ({ buttons: createButtonsDriver(c.buttons, { logger, clock, scheduler: systemScheduler() }), ...extraDrivers }),
     plugins,
   });
   return { app, sent, logger };

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
 import { ManualClock } from '../../core/clock.ts';
+import { ManualScheduler } from '../../core/scheduler.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import { ButtonsConfigSchema, validateButtonsConfig, type ButtonsConfig } from '../../drivers/buttons/config.ts';
 import { createButtonsDriver } from '../../drivers/buttons/index.ts';
@@ -37,7 +38,7 @@ test('cross references are checked with key paths', () => {
 test('a backend without its section is reported, and the driver faults with that reason instead of throwing', async () => {
   const cfg = withDefaults({ backend: 'firmata' });
   assert.deepEqual(validateButtonsConfig(cfg), [{ path: 'buttons.firmata', message: "backend 'firmata' needs a buttons.firmata section" }]);
-  const d = createButtonsDriver(cfg, { logger: memoryLogger(), clock: new ManualClock() });
+  const d = createButtonsDriver(cfg, { logger: memoryLogger(), clock: new ManualClock(), scheduler: new ManualScheduler(new ManualClock()) });
   await d.start();
   assert.equal(d.status().state, 'fault');
   assert.match(d.status().reason ?? '', /buttons\.firmata: backend 'firmata' needs a buttons\.firmata section/);
@@ -53,10 +54,9 @@ test('the schema rejects typos and out-of-range values', () => {
 
 test('the sim backend: presses go through debounce, unknown keys are rejected by name', async () => {
   const clock = new ManualClock();
-  const { ManualTimers } = await import('../../drivers/buttons/timers.ts');
-  const timers = new ManualTimers(clock);
+  const timers = new ManualScheduler(clock);
   const { SimButtons, isSimulatedButtons } = await import('../../drivers/buttons/index.ts');
-  const d = new SimButtons(withDefaults({ debounce_ms: 30 }), { logger: memoryLogger(), clock, timers });
+  const d = new SimButtons(withDefaults({ debounce_ms: 30 }), { logger: memoryLogger(), clock, scheduler: timers });
   assert.ok(isSimulatedButtons(d));
   const seen: string[] = [];
   d.on('button', (e) => seen.push(`${e.kind}:${e.key}:${e.held_ms ?? ''}`));

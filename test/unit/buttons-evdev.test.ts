@@ -12,7 +12,7 @@ import { EvdevButtons, findInputDeviceByName } from '../../drivers/buttons/evdev
 import { resolveKeyCode } from '../../drivers/buttons/evdev-codes.ts';
 import { EV_KEY, EV_SYN, InputEventDecoder, decodeInputEvent, encodeInputEvent, layoutForArch } from '../../drivers/buttons/evdev-decoder.ts';
 import { EVIOCGRAB, grabEvdev } from '../../drivers/buttons/evdev-grab.ts';
-import { ManualTimers } from '../../drivers/buttons/timers.ts';
+import { ManualScheduler } from '../../core/scheduler.ts';
 
 // KEY_1 press at 1700000000.123456 s, as the kernel writes it.
 const GOLDEN_64 = Buffer.from('00f1536500000000' + '40e2010000000000' + '0100' + '0200' + '01000000', 'hex');
@@ -101,7 +101,7 @@ test('grab on, released on stop; EBUSY (someone else grabbed) is a fault; unmapp
   const calls: string[] = [];
   const clock = new ManualClock();
   const logger = memoryLogger();
-  const d = new EvdevButtons(cfg(fifo), { logger, clock, timers: new ManualTimers(clock) },
+  const d = new EvdevButtons(cfg(fifo), { logger, clock, scheduler: new ManualScheduler(clock) },
     { layout: 24, grab: async (fd, on) => { calls.push(`${typeof fd}:${on}`); } });
   const seen: string[] = [];
   d.on('button', (e) => seen.push(`${e.kind}:${e.key}`));
@@ -116,7 +116,7 @@ test('grab on, released on stop; EBUSY (someone else grabbed) is a fault; unmapp
   await d.stop();
   assert.deepEqual(calls, ['number:true', 'number:false']);
 
-  const busy = new EvdevButtons(cfg(fifo), { logger, clock }, {
+  const busy = new EvdevButtons(cfg(fifo), { logger, clock, scheduler: new ManualScheduler(clock) }, {
     layout: 24, grab: async () => { throw Object.assign(new Error('EVIOCGRAB grab failed: EBUSY (another process holds the grab)'), { code: 'EBUSY' }); },
   });
   await busy.start();
@@ -127,7 +127,7 @@ test('grab on, released on stop; EBUSY (someone else grabbed) is a fault; unmapp
 
 test('a missing device is a fault naming the path, not a throw from start()', async () => {
   const clock = new ManualClock();
-  const d = new EvdevButtons(cfg('/nonexistent/input/event7'), { logger: memoryLogger(), clock }, { layout: 24 });
+  const d = new EvdevButtons(cfg('/nonexistent/input/event7'), { logger: memoryLogger(), clock, scheduler: new ManualScheduler(clock) }, { layout: 24 });
   await d.start();
   assert.equal(d.status().state, 'fault');
   assert.match(d.status().reason ?? '', /cannot open \/nonexistent\/input\/event7: ENOENT \(device not present\)/);

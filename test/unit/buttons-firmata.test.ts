@@ -1,10 +1,11 @@
 // The firmata backend against the board emulator through a fake serial port (no pty needed):
-// handshake retries, handshake timeout, heartbeat silence.
+// handshake retries, handshake timeout, heartbeat silence. Real time: these watch a device's timing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { Value } from '@sinclair/typebox/value';
-import { ManualClock } from '../../core/clock.ts';
+import { systemClock } from '../../core/clock.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import { ButtonsConfigSchema, type ButtonsConfig } from '../../drivers/buttons/config.ts';
 import { FirmataButtons, type SerialLike } from '../../drivers/buttons/firmata.ts';
@@ -26,7 +27,7 @@ function setup(firmata: Record<string, unknown>, port = new FakePort()) {
     backend: 'firmata', keys: ['good', 'bad'], debounce_ms: 0, retry_min_ms: 5000, retry_max_ms: 5000,
     firmata: { port: '/dev/ttyACM0', pins: { good: 2, bad: 10 }, ...firmata },
   }) as ButtonsConfig;
-  const d = new FirmataButtons(cfg, { logger: memoryLogger(), clock: new ManualClock() }, { createPort: async () => port });
+  const d = new FirmataButtons(cfg, { logger: memoryLogger(), clock: systemClock(), scheduler: systemScheduler() }, { createPort: async () => port });
   return { d, port };
 }
 
@@ -81,7 +82,7 @@ test('a port that closes during the handshake fails that open at once, and the r
     backend: 'firmata', keys: ['good', 'bad'], debounce_ms: 0, retry_min_ms: 20, retry_max_ms: 20,
     firmata: { port: '/dev/ttyUSB0', pins: { good: 2, bad: 3 }, handshake_ms: 10_000 },
   }) as ButtonsConfig;
-  const d = new FirmataButtons(cfg, { logger: memoryLogger(), clock: new ManualClock() }, {
+  const d = new FirmataButtons(cfg, { logger: memoryLogger(), clock: systemClock(), scheduler: systemScheduler() }, {
     createPort: async () => {
       const p = new FakePort();
       if (ports.length === 0) { p.muted = true; setTimeout(() => { p.isOpen = false; p.emit('close', Object.assign(new Error('gone'), { disconnected: true })); }, 50); }

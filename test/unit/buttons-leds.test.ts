@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../core/clock.ts';
 import { memoryLogger } from '../../core/logger.ts';
-import { ManualTimers } from '../../drivers/buttons/timers.ts';
+import { ManualScheduler } from '../../core/scheduler.ts';
 import { SysfsLights } from '../../drivers/leds/sysfs-leds.ts';
 
 function fakeLeds(withTimer: boolean) {
@@ -23,9 +23,9 @@ function fakeLeds(withTimer: boolean) {
 
 function lights(root: string, leds: Record<string, string>, buzzer?: string) {
   const clock = new ManualClock();
-  const timers = new ManualTimers(clock);
+  const timers = new ManualScheduler(clock);
   const problems: Array<Record<string, string>> = [];
-  const l = new SysfsLights({ leds_root: root, leds, buzzer }, { logger: memoryLogger(), timers, onProblems: (p) => problems.push(p) });
+  const l = new SysfsLights({ leds_root: root, leds, buzzer }, { logger: memoryLogger(), scheduler: timers, onProblems: (p) => problems.push(p) });
   return { l, timers, problems };
 }
 

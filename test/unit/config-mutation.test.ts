@@ -12,6 +12,7 @@ import { configCheck, loadOrReport } from '../../device/config-check.ts';
 import { createDrivers } from '../../device/compose.ts';
 import { SqliteOutbox } from '../../sync/sqlite-outbox.ts';
 import { systemClock } from '../../core/clock.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
 import { memoryLogger } from '../../core/logger.ts';
 
 const examplesDir = new URL('../../config/examples/', import.meta.url).pathname;
@@ -120,7 +121,7 @@ test('mutated example configs: only ConfigErrors, every message at file:line:col
   // the outbox (which checks its own settings). Neither may refuse what the check accepted.
   const logger = memoryLogger();
   const clock = systemClock();
-  for (const c of accepted) assert.doesNotThrow(() => createDrivers({ ...c.config, state_dir: dir }, logger, clock), c.path);
+  for (const c of accepted) assert.doesNotThrow(() => createDrivers({ ...c.config, state_dir: dir }, logger, clock, systemScheduler()), c.path);
   const outboxSections = new Map(accepted.map((c) => [JSON.stringify(c.config.outbox), c.config]));
   let n = 0;
   for (const c of outboxSections.values()) {

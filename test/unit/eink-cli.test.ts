@@ -11,7 +11,7 @@ import type { CliContext } from '../../config/cli-context.ts';
 import { ApiRouter } from '../../core/http-router.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import { registerEinkRoutes } from '../../drivers/eink/api.ts';
-import { runNameplateCli } from '../../drivers/eink/cli.ts';
+import { runNameplateCli } from '../../device/nameplate-cli.ts';
 
 function ctx(): CliContext & { lines: string[]; errs: string[] } {
   const config = Value.Default(ConfigSchema, { window: { id: 'A07', name: '综合受理窗口' } }) as Config;

@@ -5,7 +5,13 @@ import { STATE_TITLES, validateNameplateView, type NameplateView } from '../../d
 import { dither } from '../../drivers/eink/dither.ts';
 import { loadNameplateFonts } from '../../drivers/eink/font.ts';
 import { blankFrame, changedRegion, cropRegion, frameHash, frameToPng, getPixel, setPixel, type Frame } from '../../drivers/eink/frame.ts';
-import { renderNameplate } from '../../drivers/eink/render.ts';
+import { renderNameplate as renderContent, type RenderOptions } from '../../drivers/eink/render.ts';
+import type { PanelSize } from '../../drivers/eink/layout.ts';
+import { validatePlateContent } from '../../drivers/eink/plate-check.ts';
+import { nameplateContent } from '../../device/nameplate-content.ts';
+
+// The hall's views go through the device-side wording (nameplate-content.ts), as in the service.
+const renderNameplate = (v: NameplateView, size: PanelSize, opts: RenderOptions) => renderContent(nameplateContent(v), size, opts);
 
 const fonts = loadNameplateFonts();
 
@@ -118,4 +124,30 @@ test('invalid views are refused with the field named', () => {
   assert.throws(() => validateNameplateView(view({ staff: undefined })), /staff: required in state in_service/);
   assert.throws(() => validateNameplateView(view({ status: { state: 'away', returnAt: '25:00' } })), /returnAt/);
   assert.throws(() => validateNameplateView(view({ window: { number: '', name: 'x' } })), /window\.number/);
+});
+
+test('the wording comes from the counter: today\'s texts, unchanged (002/003: 请到X号窗口办理; 001: 欢迎您监督和帮助)', () => {
+  const paused = nameplateContent(view({ status: { state: 'paused', redirectWindow: 'A08' } }));
+  assert.equal(paused.banner.title, '暂停服务');
+  assert.deepEqual(paused.banner.lines, ['请到A08号窗口办理']);
+  assert.equal(paused.banner.style, 'inverted');
+  const inSvc = nameplateContent(view());
+  assert.deepEqual([inSvc.banner.title, ...inSvc.banner.lines, inSvc.banner.style], ['在岗服务', '欢迎您监督和帮助', 'outlined']);
+  assert.deepEqual(inSvc.person?.fields.map((f) => `${f.label}：${f.value}`), ['工号：GZ0123', '职务：综合受理员', '职责：企业开办、社保医保的咨询与受理']);
+  assert.deepEqual(inSvc.foot.map((f) => f.label), ['服务承诺', '营业时间', '监督电话', '投诉电话']);
+  assert.deepEqual(inSvc.marks, ['同步 11-23 09:00']);
+  const away = nameplateContent(view({ status: { state: 'away', reason: '外出', contact: '8001', returnAt: '10:30' } }));
+  assert.deepEqual(away.banner.lines, ['事由：外出', '联系：8001', '预计 10:30 返回']);
+  const vacant = nameplateContent(view({ staff: undefined, status: { state: 'closed', closedText: '暂停办理' } }));
+  assert.equal(vacant.vacant, '本窗口暂无工作人员');
+  assert.equal(vacant.banner.title, '暂停办理');
+  assert.deepEqual(vacant.banner.lines, ['营业时间见下方']);
+});
+
+test('a plate content that cannot be drawn is refused naming the field, bounded in size', () => {
+  const ok = nameplateContent(view());
+  assert.doesNotThrow(() => validatePlateContent(ok));
+  assert.throws(() => validatePlateContent({ ...ok, person: { name: '', fields: [] } }), /person\.name: required/);
+  assert.throws(() => validatePlateContent({ ...ok, foot: Array(9).fill({ label: 'a', value: 'b' }) }), /foot: at most 8 fields/);
+  assert.throws(() => validatePlateContent({ ...ok, marks: ['x'.repeat(201)] }), /marks\[0\]: at most 200 characters/);
 });

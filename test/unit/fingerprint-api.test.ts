@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from '../../config/schema.ts';
-import { ManualClock } from '../../core/clock.ts';
+import { systemClock } from '../../core/clock.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
 import { ApiRouter, HttpError } from '../../core/http-router.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import type { CliContext } from '../../config/cli-context.ts';
@@ -18,6 +19,11 @@ import { fingerprintCommands } from '../../drivers/fingerprint/commands.ts';
 import { fingerprintDefaults } from '../../drivers/fingerprint/config.ts';
 import { ModuleEmulator } from '../../drivers/fingerprint/emulator.ts';
 import { SimFingerprintDriver } from '../../drivers/fingerprint/index.ts';
+
+// The driver's timers (poll loop, command timeouts) come from systemScheduler() and are unref'd,
+// as in the service, where the server keeps the process up; here the test holds it up instead.
+const keepAlive = setInterval(() => undefined, 60_000);
+after(() => clearInterval(keepAlive));
 
 let dir: string;
 let emulator: ModuleEmulator;
@@ -47,7 +53,7 @@ function serve(r: ApiRouter): http.Server {
 before(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'fp-api-'));
   emulator = new ModuleEmulator();
-  driver = new SimFingerprintDriver({ config: fingerprintDefaults({ poll_ms: 20 }), logger: memoryLogger(), clock: new ManualClock(), staffMapFile: path.join(dir, 'staff.json') }, emulator);
+  driver = new SimFingerprintDriver({ config: fingerprintDefaults({ poll_ms: 20 }), logger: memoryLogger(), clock: systemClock(), scheduler: systemScheduler(), staffMapFile: path.join(dir, 'staff.json') }, emulator);
   driver.on('enrol_step', (e) => { if (e.step === 'place' || e.step === 'place_again') driver.touch(e.staff_id); });
   await driver.start();
   router = new ApiRouter();

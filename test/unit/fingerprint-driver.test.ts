@@ -1,11 +1,12 @@
 // Driver behaviour beyond the contract: fault reasons, recovery, model differences, privacy.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { EventEmitter } from 'node:events';
-import { ManualClock } from '../../core/clock.ts';
+import { systemClock } from '../../core/clock.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import { fingerprintDefaults, type FingerprintConfig } from '../../drivers/fingerprint/config.ts';
 import { R30xFingerprintDriver } from '../../drivers/fingerprint/driver.ts';
@@ -14,6 +15,11 @@ import { ModuleClient } from '../../drivers/fingerprint/client.ts';
 import { MemoryTransport } from '../../drivers/fingerprint/memory-transport.ts';
 import { build, encodePacket, PID } from '../../drivers/fingerprint/protocol.ts';
 import type { DriverStatus } from '../../drivers/driver.ts';
+
+// The driver's timers (poll loop, command timeouts) come from systemScheduler() and are unref'd,
+// as in the service, where the server keeps the process up; here the test holds it up instead.
+const keepAlive = setInterval(() => undefined, 60_000);
+after(() => clearInterval(keepAlive));
 
 function once<T>(e: EventEmitter, event: string, pred: (v: T) => boolean = () => true, ms = 8000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -30,7 +36,7 @@ async function rig(cfg: Partial<FingerprintConfig> = {}, emu: EmulatorOptions = 
   const mapFile = path.join(dir, 'staff.json');
   const driver = new R30xFingerprintDriver({
     config: fingerprintDefaults({ poll_ms: 20, command_timeout_ms: 300, retry_min_ms: 30, retry_max_ms: 100, ...cfg }),
-    logger, clock: new ManualClock(), staffMapFile: mapFile, backend: 'sim', openTransport: () => emulator.connect(),
+    logger, clock: systemClock(), scheduler: systemScheduler(), staffMapFile: mapFile, backend: 'sim', openTransport: () => emulator.connect(),
   });
   return { dir, emulator, logger, driver, mapFile, done: async () => { await driver.stop(); await rm(dir, { recursive: true, force: true }); } };
 }
@@ -85,7 +91,7 @@ test('a template with no owner in the map is a no_match (unmapped_slot), and low
     await writeFile(r.mapFile, JSON.stringify({ version: 1, slots: {} }));
     await r.driver.stop();
     const again = new R30xFingerprintDriver({
-      config: fingerprintDefaults({ poll_ms: 20 }), logger: r.logger, clock: new ManualClock(), staffMapFile: r.mapFile,
+      config: fingerprintDefaults({ poll_ms: 20 }), logger: r.logger, clock: systemClock(), scheduler: systemScheduler(), staffMapFile: r.mapFile,
       backend: 'sim', openTransport: () => r.emulator.connect(),
     });
     await again.start();
@@ -123,7 +129,7 @@ test('technician operations are refused clearly while the reader is in fault', a
 test('the client drops data packets without logging their bytes, and resends once on a bad checksum', async () => {
   const [host, module] = MemoryTransport.pair('test');
   const logger = memoryLogger();
-  const client = new ModuleClient(host, 0xffffffff, 500, logger);
+  const client = new ModuleClient(host, 0xffffffff, 500, logger, systemScheduler());
   client.attach();
   const secret = Buffer.from('TEMPLATE-BYTES-THAT-MUST-NOT-LEAK');
   let commands = 0;
@@ -147,6 +153,46 @@ test('the client drops data packets without logging their bytes, and resends onc
 
 function corrupt(frame: Buffer): Buffer {
   const out = Buffer.from(frame);
-  out[out.length - 1] ^= 0x01;
+  out[out.length - 1]! ^= 0x01;
   return out;
 }
+
+test('a module reseated with a non-default password (every answer 0x21) is verified again, with a fault meanwhile, and matching resumes', async () => {
+  const r = await rig({ password: 0x5a5a }, { password: 0x5a5a });
+  try {
+    await r.driver.start();
+    assert.equal((await settled(r.driver)).state, 'ok');
+    const statuses: DriverStatus[] = [];
+    r.driver.on('status', (s: DriverStatus) => statuses.push(s));
+    const vfyBefore = r.emulator.received.get('VfyPwd') ?? 0;
+    r.emulator.reseat();
+    const recovered = once<DriverStatus>(r.driver, 'status', (s) => s.state === 'ok');
+    const fault = statuses.find((s) => s.state === 'fault') ?? await once<DriverStatus>(r.driver, 'status', (s) => s.state === 'fault');
+    assert.match(fault.reason!, /asks for its password again/);
+    await recovered;
+    assert.ok((r.emulator.received.get('VfyPwd') ?? 0) > vfyBefore, 'the password was verified again');
+    assert.ok(!JSON.stringify(statuses).includes(String(0x5a5a)), 'the password never appears in a status');
+    // The reader works again: a touch is identified (an unknown finger is a no_match, not silence).
+    const seen = once<{ reason: string }>(r.driver, 'no_match');
+    r.emulator.touch('unknown');
+    assert.equal((await seen).reason, 'not_found');
+    assert.equal(r.driver.status().state, 'ok');
+  } finally { await r.done(); }
+});
+
+test('a reseated module whose password no longer verifies is a fault that reopens, naming the wrong password', async () => {
+  const r = await rig({ password: 0x5a5a }, { password: 0x5a5a });
+  try {
+    await r.driver.start();
+    assert.equal((await settled(r.driver)).state, 'ok');
+    const opens = r.emulator.received.get('ReadSysPara') ?? 0;
+    const fault = once<DriverStatus>(r.driver, 'status', (s) => s.state === 'fault' && /wrong module password/.test(s.reason ?? ''));
+    r.emulator.reseat({ password: 0x1111 });
+    assert.match((await fault).reason!, /VfyPwd failed: wrong module password/);
+    // The driver reopens with backoff (and keeps failing on the wrong password, honestly reported).
+    const again = once<DriverStatus>(r.driver, 'status', (s) => s.state === 'starting' || (s.state === 'fault' && (r.emulator.received.get('VfyPwd') ?? 0) > 2));
+    await again;
+    assert.equal(r.emulator.received.get('ReadSysPara') ?? 0, opens, 'a reopen stops at the password');
+    assert.equal(r.driver.status().state, 'fault');
+  } finally { await r.done(); }
+});

@@ -94,7 +94,7 @@ test('decoder skips garbage before a header and a lone EF', () => {
 
 test('decoder drops a bad checksum, counts it and resyncs on the next packet', () => {
   const bad = Buffer.from(ACK_OK);
-  bad[bad.length - 1] ^= 0xff;
+  bad[bad.length - 1]! ^= 0xff;
   let reported = 0;
   const packets: Packet[] = [];
   const decoder = new PacketDecoder((p) => packets.push(p), () => reported++);

@@ -41,7 +41,7 @@ describe('SqliteOutbox disk cap', { timeout: 120_000 }, () => {
     assert.ok(Math.max(...dropped) < Math.min(...telemetryLeft), 'dropped the oldest telemetry');
     const alarms = left.filter((r) => r.type === 'outbox.cap_reached');
     assert.equal(alarms.length, 1, 'one cap_reached event');
-    assert.equal(alarms[0].class, 'normal');
+    assert.equal(alarms[0]!.class, 'normal');
     assert.ok(outbox.health().bytes <= 400 * KB, `bytes ${outbox.health().bytes} back under the cap`);
     await outbox.stop();
   });

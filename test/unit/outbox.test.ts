@@ -94,8 +94,8 @@ describe('SqliteOutbox basics', { timeout: 120_000 }, () => {
     assert.deepEqual(batches.map((b) => b.length), [10, 10, 5]);
     assert.deepEqual(batches.flat().map((e) => e.seq), appended.map((a) => a.envelope.seq));
     // Appends of one tick share a promise object: one allocation per transaction, not per event.
-    assert.equal(appended[0].durable, appended[9].durable);
-    assert.notEqual(appended[9].durable, appended[10].durable);
+    assert.equal(appended[0]!.durable, appended[9]!.durable);
+    assert.notEqual(appended[9]!.durable, appended[10]!.durable);
     await outbox.stop();
   });
 
@@ -119,7 +119,7 @@ describe('SqliteOutbox basics', { timeout: 120_000 }, () => {
     assert.deepEqual(rows(path).map((r) => r.state), [2, 2, 2, 0, 1, 0, 0, 0, 0, 0]);
     // Published after the center already acknowledged that range: straight to acknowledged.
     await outbox.markPublished([4]);
-    assert.equal(rows(path, 'seq = 4')[0].state, 2);
+    assert.equal(rows(path, 'seq = 4')[0]!.state, 2);
     await assert.rejects(outbox.acknowledgeUpTo(-1), /seq ≥ 0/);
     await outbox.stop();
   });

@@ -18,6 +18,7 @@ import { PrinterConfigSchema, type PrinterConfig } from '../../drivers/printer/c
 import { createPrinter, PrintInterruptedError, type EscPosPrinter, type SimPrinter } from '../../drivers/printer/index.ts';
 import { DocumentError, type PrintDocument } from '../../drivers/printer/document.ts';
 import type { DriverStatus } from '../../drivers/driver.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
 
 const receipt = (n: string): PrintDocument => ({ blocks: [{ type: 'title', text: '业务办理回执' }, { type: 'kv', rows: [{ key: '受理编号', value: n }] }] });
 const waitFor = async (what: string, cond: () => boolean, ms = 15_000) => {
@@ -47,7 +48,7 @@ beforeEach(async () => {
   clock = new ManualClock();
   events = [];
   const config = Value.Default(PrinterConfigSchema, { backend: 'sim', retry_min_ms: 20, retry_max_ms: 100, status_interval_ms: 60_000 }) as PrinterConfig;
-  const made = createPrinter(config, { logger: memoryLogger(), clock });
+  const made = createPrinter(config, { logger: memoryLogger(), clock, scheduler: systemScheduler() });
   printer = made.printer;
   sim = made.sim!;
   await printer.start();

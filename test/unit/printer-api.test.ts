@@ -13,16 +13,19 @@ import { ManualScheduler } from '../../core/scheduler.ts';
 import { memoryLogger } from '../../core/logger.ts';
 import { PrinterConfigSchema, type PrinterConfig } from '../../drivers/printer/config.ts';
 import { createPrinter } from '../../drivers/printer/index.ts';
-import { printCommands, registerPrinterRoutes } from '../../drivers/printer/api.ts';
+import { PreviewCache, printCommands, registerPrinterRoutes } from '../../drivers/printer/api.ts';
+import { previewPng, previewText } from '../../drivers/printer/preview.ts';
 import { CommandRegistry } from '../../sync/mqtt-commands.ts';
+import { systemScheduler } from '../../core/scheduler.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'printer-api-'));
 const clock = new ManualClock();
 const config = Value.Default(PrinterConfigSchema, { backend: 'sim', retry_min_ms: 20, retry_max_ms: 100 }) as PrinterConfig;
-const { printer, sim } = createPrinter(config, { logger: memoryLogger(), clock });
+const { printer, sim } = createPrinter(config, { logger: memoryLogger(), clock, scheduler: systemScheduler() });
 const events: Array<{ type: string; data: Record<string, unknown> }> = [];
 const queue = new PrintQueue({ dir, printer, logger: memoryLogger(), clock, scheduler: new ManualScheduler(clock), emit: (type, data) => events.push({ type, data }), expireAfterMs: 60_000 });
 const router = new ApiRouter();
+const caches = { png: new PreviewCache(previewPng), text: new PreviewCache(previewText) };
 const server = new ApiServer({ host: '127.0.0.1', port: 0, router, logger: memoryLogger() });
 let base = '';
 const waitFor = async (cond: () => boolean) => {
@@ -34,7 +37,7 @@ const post = (path: string, body: unknown) => fetch(base + path, { method: 'POST
 before(async () => {
   await printer.start();
   await queue.start();
-  registerPrinterRoutes(router, { queue, printer, config, sim: () => sim });
+  registerPrinterRoutes(router, { queue, printer, config, sim: () => sim }, caches);
   base = `http://127.0.0.1:${await server.start()}`;
 });
 after(async () => {
@@ -96,4 +99,19 @@ test('printCommands registers cmd/print with a schema the MQTT command registry 
   const result = await cmd!.handler({ doc_id: 'm-1', doc: { blocks: [{ type: 'text', text: 'MQTT 打印' }] } });
   assert.deepEqual(result, { accepted: true, duplicate: false, state: 'queued' });
   await waitFor(() => events.some((e) => e.type === 'print.done' && e.data.doc_id === 'm-1'));
+});
+
+test('200 concurrent last.png requests cost one render per printed paper, not one each (issue: rendering under request load)', async () => {
+  const doc = { blocks: [{ type: 'title', text: '回执' }, { type: 'text', text: '编号 SL-200' }] };
+  assert.equal((await post('/api/print', { doc_id: 'api-burst-1', doc })).status, 200);
+  await waitFor(() => events.some((e) => e.type === 'print.done' && e.data.doc_id === 'api-burst-1'));
+  const before = caches.png.renders;
+  const answers = await Promise.all(Array.from({ length: 200 }, () => fetch(`${base}/api/printer/last.png`).then(async (r) => ({ status: r.status, bytes: (await r.arrayBuffer()).byteLength }))));
+  assert.ok(answers.every((a) => a.status === 200 && a.bytes === answers[0]!.bytes && a.bytes > 100));
+  assert.equal(caches.png.renders - before, 1);
+  // A new paper is a change: rendered once more.
+  assert.equal((await post('/api/print', { doc_id: 'api-burst-2', doc: { ...doc, blocks: [...doc.blocks, { type: 'text', text: '第二张' }] } })).status, 200);
+  await waitFor(() => events.some((e) => e.type === 'print.done' && e.data.doc_id === 'api-burst-2'));
+  await Promise.all(Array.from({ length: 20 }, () => fetch(`${base}/api/printer/last.png`).then((r) => r.arrayBuffer())));
+  assert.equal(caches.png.renders - before, 2);
 });

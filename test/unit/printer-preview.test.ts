@@ -48,7 +48,7 @@ test('text preview: double-width lines are spread to their printed width; the cu
 test('PNG preview is the paper at 8 dots/mm and draws the QR module for module', async () => {
   const doc: PrintDocument = { blocks: [{ type: 'qr', data: 'T0457', size: 6, error: 'M' }], cut: false };
   for (const p of [p58, p80]) {
-    const png = previewPng(doc, p);
+    const png = await previewPng(doc, p);
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
     const img = await loadImage(png);
     assert.equal(img.width, p.paperWidthMm * 8);
@@ -74,7 +74,7 @@ test('PNG preview is the paper at 8 dots/mm and draws the QR module for module',
 test('PNG preview draws Chinese with the bundled CJK font (ink inside the text line)', async () => {
   const font = chooseFont();
   assert.equal(font.cjk, true, 'a CJK font is installed with the service (@embedpdf/fonts-sc)');
-  const png = previewPng({ blocks: [{ type: 'text', text: '业务办理回执' }], cut: false }, p58);
+  const png = await previewPng({ blocks: [{ type: 'text', text: '业务办理回执' }], cut: false }, p58);
   const img = await loadImage(png);
   const { createCanvas } = await import('@napi-rs/canvas');
   const c = createCanvas(img.width, img.height);
