@@ -8,7 +8,8 @@
 // - the outbox stamps events with the demo clock, so the log and the center see the simulated day;
 // - MQTT gets the demo clock (its stamps and its "historical" test compare against event stamps)
 //   but the real scheduler: keep-alive, reconnect backoff and PUBACK waits are about a real network,
-//   and mqtt.js keeps its own keep-alive timers in real time anyway;
+//   and mqtt.js keeps its own keep-alive timers in real time anyway (its bounded waits on stop are
+//   measured on the demo clock, so at ×60 they are 60 times shorter: enough on loopback);
 // - drivers, the watchdog and the page's health feed stay on real time: debounce, panel refresh and
 //   systemd's watchdog are physical durations, not parts of the counter's day.
 import type { Clock } from '../../core/clock.ts';

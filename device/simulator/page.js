@@ -141,7 +141,7 @@ function renderRoster(c) {
   $('rosterPad').replaceChildren(...roster.map((p) => {
     const b = el('button', { className: p.on_leave ? 'leave' : '', textContent: `${p.name} ${p.job_number}${p.on_leave ? ' · ' + t('on_leave') : ''}`, title: p.id });
     b.dataset.staff = p.id;
-    b.onclick = () => { $('staff').value = p.id; touch(p.id); };
+    b.onclick = () => { $('staff').value = p.id; void touchRosterMember(p.id); };
     return b;
   }));
 }
@@ -181,6 +181,17 @@ $('cmdSend').onclick = () => {
 // ---- fingerprint ----
 function touch(staff) {
   say('fpMsg', api('POST', '/api/sim/finger', { staff_id: staff }).then((r) => `${t('touch')}: ${JSON.stringify(r)}`));
+}
+/** A roster member whose finger the simulated reader does not hold yet is enrolled first (the demo's one minute). */
+async function touchRosterMember(staff) {
+  try {
+    const { fingers } = await api('GET', '/api/fingerprint/list');
+    if (!fingers.some((f) => f.staff_id === staff)) {
+      $('fpMsg').textContent = `${t('enrolling')} ${staff}…`;
+      await api('POST', '/api/sim/enrol', { staff_id: staff });
+    }
+    touch(staff);
+  } catch (e) { $('fpMsg').textContent = e.message; }
 }
 $('touch').onclick = () => touch($('staff').value);
 $('unknown').onclick = () => touch('unknown');
