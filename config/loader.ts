@@ -6,6 +6,8 @@ import { isMap, isNode, type Document, type LineCounter } from 'yaml';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from './schema.ts';
 import { validateButtonsConfig } from '../drivers/buttons/config.ts';
+import { counterConfigProblems } from './schema-counter.ts';
+import { validateServiceConfig } from './schema-service.ts';
 import { ConfigError, formatIssue, type ConfigIssue } from './config-error.ts';
 import { parseYaml, readConfigText } from './yaml-source.ts';
 
@@ -98,6 +100,21 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   return problems;
 }
 
+/** A staff key that is also an evaluation level would be heard as staff (counter-shell.ts), never as a rating. */
+function staffKeyClashes(c: Config): Array<{ path: string[]; message: string }> {
+  const levels = c.service.evaluation.levels?.map((l) => l.key) ?? (c.service.evaluation.scale === 'national5'
+    ? ['very_satisfied', 'satisfied', 'basically_satisfied', 'dissatisfied', 'very_dissatisfied'] : ['very_satisfied', 'satisfied', 'basically_satisfied', 'dissatisfied']);
+  const out: Array<{ path: string[]; message: string }> = [];
+  const k = c.counter.staff_keys;
+  const service = [...Object.values(c.service.cases.staff_keys), ...Object.values(c.service.papers.staff_keys)];
+  for (const [name, key] of [['pause', k.pause], ['away', k.away]] as const) {
+    if (levels.includes(key)) out.push({ path: ['counter', 'staff_keys', name], message: `"${key}" is an evaluation level key: citizens' presses would be taken as staff keys` });
+    if (service.includes(key)) out.push({ path: ['counter', 'staff_keys', name], message: `"${key}" is also a key in service.*.staff_keys: one key would do two things` });
+  }
+  service.forEach((key) => { if (levels.includes(key)) out.push({ path: ['service'], message: `staff key "${key}" is an evaluation level key: citizens' presses would be taken as staff keys` }); });
+  return out;
+}
+
 /** Rules a JSON Schema cannot say. */
 function semanticChecks(c: Config): Array<{ path: string[]; message: string }> {
   const out: Array<{ path: string[]; message: string }> = [];
@@ -107,6 +124,12 @@ function semanticChecks(c: Config): Array<{ path: string[]; message: string }> {
   if (c.buttons?.enabled) {
     for (const i of validateButtonsConfig(c.buttons)) out.push({ path: i.path.split('.').filter(Boolean), message: i.message });
   }
+  // The counter's rules (device/counter/): hours, reasons, roster; levels and staff keys against the buttons.
+  if (c.counter) out.push(...counterConfigProblems(c.counter));
+  if (c.service && c.buttons?.enabled) {
+    for (const i of validateServiceConfig(c.service, c.buttons.keys)) out.push({ path: i.path.split('.').filter(Boolean), message: i.message });
+  }
+  if (c.service && c.counter) out.push(...staffKeyClashes(c));
   return out;
 }
 

@@ -61,6 +61,11 @@ export interface AppContext {
   /** One slot per driver kind: the driver running now, and every driver a reload puts in. */
   readonly drivers: DriverSlotsView;
   append(e: EventInput): void;
+  /**
+   * A service that decides what a press means (the counter's rules) claims the presses: the app then
+   * records none itself. Without one, every press is recorded as evaluation.unsolicited. Returns the release.
+   */
+  claimPresses(): () => void;
 }
 
 export type AppPlugin = (ctx: AppContext) => Promise<(() => Promise<void>) | void> | (() => Promise<void>) | void;
@@ -80,6 +85,7 @@ export class App extends EventEmitter {
   private startInfo: OutboxStartInfo | undefined;
   private startedAt = 0;
   private configHash = '';
+  private pressClaims = 0;
   readonly router = new ApiRouter();
   apiPort = 0;
 
@@ -190,7 +196,8 @@ export class App extends EventEmitter {
     const self = this;
     // A getter: reload changes the config, and services must see the current one.
     return { get config() { return self.config; }, logger: this.deps.logger, clock: this.deps.clock, scheduler: this.deps.scheduler,
-      outbox: this.deps.outbox, mqtt: this.mqtt!, router: this.router, drivers: this.slots, append: (e) => this.append(e) };
+      outbox: this.deps.outbox, mqtt: this.mqtt!, router: this.router, drivers: this.slots, append: (e) => this.append(e),
+      claimPresses: () => { this.pressClaims++; let held = true; return () => { if (held) { held = false; this.pressClaims--; } }; } };
   }
 
   /** Restart the drivers whose config section changed (reload keeps the rest running). */
@@ -245,9 +252,10 @@ export class App extends EventEmitter {
       if (e.kind === 'press') {
         // Feedback first: the light answers the citizen before any disk or network work.
         buttons.setLed(e.key, { flash_ms: 300 });
+        if (this.pressClaims > 0) return;
         // level: 1 = best, in the configured order (the driver only reports configured keys).
         const level = this.config.buttons.keys.indexOf(e.key) + 1;
-        // No invitation logic exists yet, so every press is recorded as unsolicited (domain.md §4:
+        // Nobody decides invitations here, so the press is recorded as unsolicited (domain.md §4:
         // a press outside an invitation never counts as a rating of the last service).
         this.append({ type: 'evaluation.unsolicited', data: { key: e.key, level, mono_ms: Math.round(e.mono_ms) } });
       } else if (e.kind === 'stuck') {

@@ -20,6 +20,7 @@ import { createPrinterDriver } from '../drivers/printer/index.ts';
 import { registerSimRoutes } from './simulator/sim-routes.ts';
 import { registerConfigCommands } from './reload.ts';
 import { counterPlugins } from './plugins.ts';
+import { CounterViewFeed } from './counter-view.ts';
 import { createDemoTime, onDemoTime, type DemoTime, type DemoTimeOptions } from './simulator/demo-time.ts';
 
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -96,10 +97,12 @@ async function buildApp(loaded: LoadedConfig, logger: Logger, env: NodeJS.Proces
   });
   const notifier = createNotifier(env, logger);
   let app!: App;
+  // The counter's view, from the rules (counter-shell.ts) to the simulator's event stream.
+  const counterFeed = new CounterViewFeed();
   const plugins: AppPlugin[] = [
-    (ctx) => registerSimRoutes(ctx, () => app.health(), demo),
+    (ctx) => registerSimRoutes(ctx, () => app.health(), counterFeed, demo),
     (ctx) => registerConfigCommands(ctx, app, loaded, env),
-    ...counterPlugins(stateDir).map((p) => (demo ? onDemoTime(p, demo) : p)),
+    ...counterPlugins(stateDir, counterFeed).map((p) => (demo ? onDemoTime(p, demo) : p)),
   ];
   app = new App({
     config, configHash: loaded.hash, version: VERSION, logger, clock: realClock, scheduler, outbox, notifier,

@@ -11,6 +11,7 @@ import { printCommands, registerPrinterRoutes } from '../drivers/printer/api.ts'
 import { PrinterNotReadyError, type PrinterDriver } from '../drivers/printer/types.ts';
 import { EscPosPrinter } from '../drivers/printer/driver.ts';
 import type { PrinterHealth } from '../drivers/printer/status.ts';
+import type { PrintLink } from './print-link.ts';
 
 /** A PrinterDriver that prints on the printer in the slot now; "not ready" when there is none. */
 export class PrinterSlotView extends SlotView<PrinterDriver> implements PrinterDriver {
@@ -28,8 +29,11 @@ export class PrinterSlotView extends SlotView<PrinterDriver> implements PrinterD
   lastPrinted(): { doc: PrintDocument; at: number } | undefined { return this.slot.current()?.lastPrinted(); }
 }
 
-/** The print queue as an App plugin; its database is print-queue.db in `stateDir`. */
-export function printQueuePlugin(stateDir: string): AppPlugin {
+/**
+ * The print queue as an App plugin; its database is print-queue.db in `stateDir`. With a `link`, the
+ * counter's rules submit their papers to this queue and hear what became of them.
+ */
+export function printQueuePlugin(stateDir: string, link?: PrintLink): AppPlugin {
   return async (ctx: AppContext) => {
     if (!ctx.config.printer.enabled) return;
     const printer = new PrinterSlotView(ctx.drivers.printer, () => paperGeometry(ctx.config.printer));
@@ -37,10 +41,11 @@ export function printQueuePlugin(stateDir: string): AppPlugin {
     const c = ctx.config.printer;
     const queue = new PrintQueue({
       dir: stateDir, printer, logger: ctx.logger.child({ part: 'print-queue' }), clock: ctx.clock, scheduler: ctx.scheduler,
-      emit: (type, data) => ctx.append({ type, data }),
+      emit: (type, data) => { ctx.append({ type, data }); link?.report(type, data); },
       expireAfterMs: c.queue_expire_after_ms, keepMs: c.queue_keep_days * 86_400_000,
     });
     await queue.start();
+    link?.attach(queue);
     registerPrinterRoutes(ctx.router, {
       queue, printer,
       get config() { return ctx.config.printer; },
@@ -52,6 +57,7 @@ export function printQueuePlugin(stateDir: string): AppPlugin {
     });
     for (const cmd of printCommands(queue)) ctx.mqtt.commands.register(cmd.name, cmd.schema, cmd.handler);
     return async () => {
+      link?.attach(undefined);
       await queue.stop();
       await printer.stop();
     };

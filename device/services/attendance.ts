@@ -1,5 +1,7 @@
-// Fingerprint → attendance events (指纹考勤, domain.md §1). Only staff_id, slot and score leave the
-// reader; templates stay on the module. The lateness rules (prep short, late, absent) build on these.
+// The fingerprint reader's technician side (指纹考勤, domain.md §1): enrol/list/remove routes and
+// commands, the simulator's finger, and the reader's light answering each touch. What a touch means
+// (clock-in, clock-out, return, unrecognized) is decided by the counter's rules (counter-shell.ts),
+// which record attendance.* — not here, so nothing is recorded twice.
 import type { AppContext } from '../app.ts';
 import { isSimulatedFingerprint, type EnrolledFinger, type FingerprintDriver, type FingerprintParams, type LightState, type MatchEvent, type NoMatchEvent, type EnrolStepEvent } from '../../drivers/fingerprint/types.ts';
 import { HttpError } from '../../core/http-router.ts';
@@ -44,14 +46,8 @@ function simStaffId(body: unknown, usage: string): string {
 export async function attendancePlugin(ctx: AppContext): Promise<() => Promise<void>> {
   const slot = ctx.drivers.fingerprint;
   const stopFollowing = slot.onSwap((reader) => {
-    const onMatch = (m: MatchEvent) => {
-      void reader.setLight('matched').catch(() => undefined);
-      ctx.append({ type: 'attendance.clock', staff_id: m.staff_id, data: { staff_id: m.staff_id, slot: m.slot, score: m.score, mono_ms: Math.round(m.mono_ms) } });
-    };
-    const onNoMatch = (n: NoMatchEvent) => {
-      void reader.setLight('not_matched').catch(() => undefined);
-      ctx.append({ type: 'attendance.unrecognized', data: { reason: n.reason, mono_ms: Math.round(n.mono_ms) } });
-    };
+    const onMatch = () => { void reader.setLight('matched').catch(() => undefined); };
+    const onNoMatch = () => { void reader.setLight('not_matched').catch(() => undefined); };
     reader.on('match', onMatch).on('no_match', onNoMatch);
     return () => { reader.off('match', onMatch).off('no_match', onNoMatch); };
   });

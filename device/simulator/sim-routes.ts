@@ -12,6 +12,7 @@ import type { TimerHandle } from '../../core/scheduler.ts';
 import { isoWithOffset } from '../../core/clock.ts';
 import { MAX_DEMO_SPEED } from '../../core/demo-clock.ts';
 import type { DemoTime } from './demo-time.ts';
+import type { CounterViewFeed } from '../counter-view.ts';
 
 export const EVALUATION_LABELS: Record<string, string> = {
   very_satisfied: '非常满意', satisfied: '满意', basically_satisfied: '基本满意',
@@ -30,7 +31,7 @@ function fontDir(): string {
 }
 
 /** Registers /api/sim/* and /api/events always (they refuse when the backend is not sim); the page only when api.simulator is on. */
-export function registerSimRoutes(ctx: AppContext, health: () => Record<string, unknown>, demo?: DemoTime): () => Promise<void> {
+export function registerSimRoutes(ctx: AppContext, health: () => Record<string, unknown>, counter?: CounterViewFeed, demo?: DemoTime): () => Promise<void> {
   const { router } = ctx;
   const refuseUnlessSimulator = (what: string) => {
     if (!ctx.config.api.simulator) throw new HttpError(403, `${what} is for the simulator only (api.simulator is off)`);
@@ -96,11 +97,16 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
     if (clients.size === 0) return;
     send(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''));
   });
+  // The counter's view as a named frame (`event: counter`) whenever it changes; unnamed frames stay committed events.
+  const counterChunk = (v: unknown) => `event: counter\ndata: ${JSON.stringify(v)}\n\n`;
+  const offCounter = counter?.on((v) => { if (clients.size) send(counterChunk(v)); });
   router.route('GET', '/api/events/recent', () => ({ events: recent }));
   router.raw('GET', '/api/events', (req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(': counter-edge events\n\n');
     res.write(healthChunk());
+    const view = counter?.current();
+    if (view) res.write(counterChunk(view));
     clients.add(res);
     healthTimer ??= ctx.scheduler.interval(HEALTH_EVERY_MS, () => send(healthChunk()));
     req.on('close', () => {
@@ -141,6 +147,7 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
   }
   return async () => {
     off();
+    offCounter?.();
     healthTimer?.cancel();
     healthTimer = undefined;
     for (const c of clients) c.end();

@@ -19,6 +19,7 @@ import type { EventEnvelope } from '../../core/events.ts';
 import { App, type AppPlugin, type MqttPort } from '../../device/app.ts';
 import { createDrivers } from '../../device/compose.ts';
 import { counterPlugins } from '../../device/plugins.ts';
+import { CounterViewFeed } from '../../device/counter-view.ts';
 import { registerSimRoutes } from '../../device/simulator/sim-routes.ts';
 import type { DriverKind } from '../../device/driver-slot.ts';
 import type { Notifier } from '../../device/systemd-notify.ts';
@@ -147,8 +148,9 @@ export async function startCounter(opts: CounterHarnessOptions = {}): Promise<Co
   const processor = new CommandProcessor({ registry: mqtt.commands, outbox, clock, logger, utcOffsetMinutes: config.window.utc_offset_minutes });
   const notifier: Notifier = { active: false, ready: () => undefined, watchdog: () => undefined, stopping: () => undefined, status: () => undefined, close: () => undefined };
   let app!: App;
+  const counterFeed = new CounterViewFeed();
   const plugins = opts.plugins?.(stateDir, () => app)
-    ?? [(ctx) => registerSimRoutes(ctx, () => app.health()), ...counterPlugins(stateDir)];
+    ?? [(ctx) => registerSimRoutes(ctx, () => app.health(), counterFeed), ...counterPlugins(stateDir, counterFeed)];
   app = new App({
     config, configHash: 'harness', version: 'test', logger, clock, scheduler, outbox, notifier, watchdogMs: 0,
     createMqtt: () => mqtt,

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCounter } from '../helpers/counter-harness.ts';
 import { COUNTER_STATE_FILE, counterShellPlugin, type CounterShell } from '../../device/counter-shell.ts';
-import { restoreCounterState } from '../../device/counter/counter.ts';
+import { restoreRulesState } from '../../device/counter/rules.ts';
 import type { PlateContent } from '../../drivers/eink/plate-content.ts';
 
 const ROSTER = [{ staff_id: 'S01', name: '王芳', job_number: 'GZ0101', position: '综合受理员', duties: '社保医保业务受理', phone: '13800000001', regular: true }];
@@ -58,7 +58,7 @@ test('shell: touch, opening by the timer, away by command, refusal, retained sta
     await h.advance(30 * MIN);
     assert.ok(types(h.since(m2)).includes('away.escalated'), `got ${types(h.since(m2)).join(', ')}`);
     await shell().flushed();
-    const saved = restoreCounterState(await readFile(join(h.stateDir, COUNTER_STATE_FILE), 'utf8'));
+    const saved = restoreRulesState(await readFile(join(h.stateDir, COUNTER_STATE_FILE), 'utf8')).presence;
     assert.deepEqual([saved.roster?.version, saved.aways.map((a) => a.staff_id)], [1, ['S01']]);
   } finally {
     await h.stop();
@@ -84,7 +84,7 @@ test('shell: a restart goes on from the saved state; an unreadable state file is
   }
   const bad = await start((dir) => writeFileSync(join(dir, COUNTER_STATE_FILE), '{"v":9}'));
   try {
-    assert.deepEqual(bad.h.eventsOf('device.fault').map((e) => e.data), [{ part: 'counter', reason: 'counter state: unknown version (expected v: 1)' }]);
+    assert.deepEqual(bad.h.eventsOf('device.fault').map((e) => e.data), [{ part: 'counter', reason: 'counter state: unknown version (expected v: 2)' }]);
     await readFile(join(bad.h.stateDir, `${COUNTER_STATE_FILE}.bad`), 'utf8');
   } finally {
     await bad.h.stop();
