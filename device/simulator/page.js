@@ -101,7 +101,6 @@ async function loadCounter() {
   renderCounter();
 }
 const hhmm = (iso) => (typeof iso === 'string' ? iso.slice(11, 19) : '—');
-const brief = (o) => (o ? Object.entries(o).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ') : '—');
 
 function renderCounter() {
   const c = state.counter;
@@ -111,9 +110,9 @@ function renderCounter() {
     [t('window'), w ? `${w.name ?? ''} ${w.number ?? ''}`.trim() || w.id : dash],
     [t('state'), w ? `${t(w.state)} (${t('since')} ${hhmm(w.since)})` : dash],
     [t('staff'), w?.staff ? `${w.staff.name} · ${w.staff.job_number}` : dash],
-    [t('case'), c?.case ? `${c.case.ticket} · ${c.case.item_name ?? ''} (${hhmm(c.case.started_at)})` : dash],
-    [t('away'), c ? brief(c.away) : dash],
-    [t('pause'), c ? brief(c.pause) : dash],
+    [t('case'), c?.case ? `${c.case.ticket} · ${c.case.item_name ?? ''} (${t('since')} ${hhmm(c.case.started_at)})` : dash],
+    [t('away'), c?.away ? `${c.away.label} · ${c.away.staff_id} · ${hhmm(c.away.since)} → ${hhmm(c.away.return_at)}${c.away.escalated ? ' ⚠' : ''}` : dash],
+    [t('pause'), c?.pause ? `${c.pause.label ?? c.pause.reason ?? ''} → ${c.pause.redirect_window} (${c.pause.approval}, ${t('since')} ${hhmm(c.pause.since)})` : dash],
   ];
   $('counter').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', { textContent: k }), el('dd', { textContent: v })]));
   $('counter').dataset.state = w?.state ?? '';

@@ -6,14 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { parse, stringify } from 'yaml';
 import { freePort } from '../helpers/brokers.ts';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const main = new URL('../../device/main.ts', import.meta.url).pathname;
+const demoConfig = new URL('../../config/examples/demo.yaml', import.meta.url);
 const SHOTS = new URL('../../out/simulator-page/', import.meta.url).pathname;
 
 /** The publish state the page shows for the newest event of a type (pending / published / acknowledged). */
@@ -28,13 +30,15 @@ test('the simulator page drives the counter end to end', { skip: CHROMIUM ? fals
   const dir = mkdtempSync(join(tmpdir(), 'ce-page-'));
   mkdirSync(SHOTS, { recursive: true });
   const [brokerPort, apiPort] = [await freePort(), await freePort()];
-  writeFileSync(join(dir, 'c.yaml'), [
-    'window: { id: A07, name: 综合受理窗口 }', `state_dir: ${join(dir, 'state')}`,
-    `mqtt: { url: "mqtt://127.0.0.1:${brokerPort}", embedded_broker: true }`,
-    `api: { port: ${apiPort}, simulator: true }`, 'fingerprint: { poll_ms: 50 }', '',
-  ].join('\n'));
-  // The demo clock: a minute of the counter's day per real second, from 08:30 today.
-  const svc = spawn(process.execPath, ['--import', 'tsx', main, '--config', join(dir, 'c.yaml'), 'run', '--speed', '60', '--start', '08:30'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // What `npm start` runs (roster, hours 09:00–12:00, staff keys), on free ports and a temp state dir.
+  const config = parse(readFileSync(demoConfig, 'utf8')) as Record<string, Record<string, unknown>>;
+  Object.assign(config, { state_dir: join(dir, 'state') });
+  Object.assign(config.mqtt!, { url: `mqtt://127.0.0.1:${brokerPort}` });
+  Object.assign(config.api!, { port: apiPort });
+  Object.assign(config.fingerprint!, { poll_ms: 50 });
+  writeFileSync(join(dir, 'c.yaml'), stringify(config));
+  // The demo clock: a minute of the counter's day per real second, from 08:55 today (the window opens at 09:00).
+  const svc = spawn(process.execPath, ['--import', 'tsx', main, '--config', join(dir, 'c.yaml'), 'run', '--speed', '60', '--start', '08:55'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   svc.stderr.on('data', (d: Buffer) => { log += d.toString(); });
   const browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
@@ -55,7 +59,7 @@ test('the simulator page drives the counter end to end', { skip: CHROMIUM ? fals
     await page.locator('h2', { hasText: '服务评价器' }).waitFor();
     await page.locator('#simTime', { hasText: '×60' }).waitFor({ timeout: 5_000 });
     const simTime = await page.locator('#simTime').innerText();
-    assert.match(simTime, /^\d{4}-\d\d-\d\d (08:[3-5]\d|09:\d\d):\d\d ×60$/, `demo time from 08:30: ${simTime}`);
+    assert.match(simTime, /^\d{4}-\d\d-\d\d (08:5\d|09:\d\d):\d\d ×60$/, `demo time from 08:55: ${simTime}`);
 
     // The bundled font: loaded, and the page's text measures differently in it than in the fallback.
     const font = await page.evaluate(async () => {
@@ -75,11 +79,36 @@ test('the simulator page drives the counter end to end', { skip: CHROMIUM ? fals
     assert.match(font.body, /^"CE Sans"/);
     assert.notEqual(Math.round(font.bundled), Math.round(font.fallback), `glyph widths differ from the fallback: ${JSON.stringify(font)}`);
 
-    // Until the counter's local API exists the window panel says so instead of inventing a state.
-    assert.match(await page.locator('#counter').innerText(), /—/);
+    // The window before opening time; a roster member touches the pad (enrolled on the way) and clocks in.
+    await page.locator('#counter[data-state="not_open"]').waitFor({ timeout: 5_000 });
+    assert.match(await page.locator('#counter').innerText(), /未开放/);
+    await page.locator('#rosterPad button', { hasText: '王敏' }).click();
+    await waitRow(page, 'attendance.clock', 'published', 'S0123');
+    await page.locator('#counter', { hasText: '王敏 · 0123' }).waitFor({ timeout: 10_000 });
+    // 09:00 comes within seconds at ×60: the window opens with 王敏 at it.
+    await page.locator('#counter[data-state="in_service"]').waitFor({ timeout: 20_000 });
 
+    // The center calls a case; at ×1 the invitation after "complete" lasts long enough to watch.
+    await page.locator('#centerButtons button[data-cmd="case.call"]').click();
+    await page.locator('#counter', { hasText: 'A001' }).waitFor({ timeout: 10_000 });
+    await waitRow(page, 'service.started', 'published', 'A001');
+    await page.selectOption('#speed', '1');
+    await page.locator('#simTime', { hasText: /×1$/ }).waitFor({ timeout: 5_000 });
+    await page.locator('#staffKeys button', { hasText: '完成' }).click();
+    await waitRow(page, 'service.completed', 'published', 'A001');
+    // The invitation: the lights blink and the countdown runs on the counter's clock.
+    await page.locator('#invitation', { hasText: '评价邀请进行中' }).waitFor({ timeout: 5_000 });
+    assert.equal(await page.locator('.light.on').count(), 4);
+    assert.match(await page.locator('#invitation').innerText(), /剩余 \d+:\d\d/);
+    await page.screenshot({ path: join(SHOTS, 'invitation.png') });
     await page.locator('.evbtn', { hasText: /^满意$/ }).click();
-    assert.match(await waitRow(page, 'evaluation.unsolicited', 'published'), /"key":"satisfied"/);
+    assert.match(await waitRow(page, 'evaluation.submitted', 'published'), /A001/);
+    await page.locator('#invitation', { hasText: '无评价邀请' }).waitFor({ timeout: 5_000 });
+    assert.equal(await page.locator('.light.on').count(), 0);
+
+    // Outside an invitation a press is unsolicited.
+    await page.locator('.evbtn', { hasText: /^基本满意$/ }).click();
+    assert.match(await waitRow(page, 'evaluation.unsolicited', 'published'), /basically_satisfied/);
 
     await page.fill('#staff', 'S0456');
     await page.getByRole('button', { name: '登记指纹' }).click();
