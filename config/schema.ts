@@ -102,3 +102,30 @@ function boundNumbers(schema: Record<string, unknown>, key?: string): void {
   for (const sub of Object.values(patterns ?? {})) boundNumbers(sub, key);
 }
 boundNumbers(ConfigSchema as unknown as Record<string, unknown>);
+
+// ---- the center (`counter-edge center run|report`): its own options, not part of a counter's config ----
+const DateList = Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), { default: [] });
+
+export const CenterSchema = Type.Object({
+  mqtt_url: Type.String({ pattern: '^(mqtts?|wss?|tcp|tls)://', default: 'mqtt://127.0.0.1:1883', description: 'Broker URL (MQTT 5).' }),
+  mqtt_protocol_version: Type.Union([Type.Literal(5), Type.Literal(4)], { default: 5, description: '5 = MQTT 5 (shared subscriptions, session expiry); 4 = 3.1.1 (NATS).' }),
+  prefix: Type.String({ pattern: '^[A-Za-z0-9_/-]+$', default: 'zwfw/v1' }),
+  hall: Type.String({ pattern: '^([A-Za-z0-9_-]{1,32}|\\+)$', default: '+', description: 'One hall id, or + for every hall.' }),
+  group: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'Shared subscription group: ingest instances with the same group split the events.' })),
+  client_id: Type.String({ default: 'counter-edge-center', description: 'Stable per instance (the broker keeps its session while it restarts).' }),
+  username: Type.Optional(Type.String()),
+  password: Type.Optional(Type.String({ description: 'Prefer env COUNTER_EDGE_CENTER_MQTT_PASSWORD.' })),
+  db: Type.String({ default: 'center.db', description: 'SQLite file, or postgres://… (env COUNTER_EDGE_CENTER_DB, keeps the password out of the command line).' }),
+  board_host: Type.String({ default: '127.0.0.1' }),
+  board_port: Type.Integer({ minimum: 0, maximum: 65535, default: 8490 }),
+  utc_offset_minutes: Type.Integer({ minimum: -720, maximum: 840, default: 480 }),
+  answer_working_days: Type.Integer({ minimum: 1, maximum: 60, default: 3, description: '差评/complaint answer deadline in working days (seed 002: 3).' }),
+  holidays: DateList,
+  workdays: Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), { default: [], description: 'Swapped working days (调休) that fall on a weekend.' }),
+  batch_max: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+  flush_ms: Type.Integer({ minimum: 0, maximum: 1000, default: 20 }),
+  session_expiry_s: Type.Integer({ minimum: 0, default: 86_400 }),
+  max_buffered: Type.Integer({ minimum: 1000, default: 200_000 }),
+}, { additionalProperties: false });
+
+export type CenterConfig = Static<typeof CenterSchema>;

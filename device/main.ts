@@ -29,6 +29,7 @@ usage: counter-edge [--config FILE] <command>
   paper preview KIND --fields FILE [--out PAPER.png] | paper schema   a paper template filled (receipt, acceptance, …)
   nameplate preview --state not_open|in_service|paused|away|closed --out PLATE.png [--size 800x480|400x300]
   nameplate test [--state S]  draw once on the configured panel
+  center run|report …       the center: ingest with acks and the hall board; monthly facts (center help)
   version | help`;
 
 function takeFlag(args: string[], name: string): string | undefined {
@@ -55,6 +56,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const [cmd = 'run', sub, ...rest] = args;
 
   if (cmd === 'help' || cmd === '--help' || cmd === '-h') { out(USAGE); return 0; }
+  // The center is its own program with its own options (no counter config): loaded only when asked for.
+  if (cmd === 'center') return (await import('../center/cli.ts')).centerMain(argv.slice(argv.indexOf('center') + 1), env, out, err);
   if (cmd === 'version' || cmd === '--version') { out(VERSION); return 0; }
   if (cmd === 'config' && sub === 'schema') { out(JSON.stringify(ConfigSchema, null, 2)); return 0; }
   if (cmd === 'config' && sub === 'check') return configCheck(rest[0] ?? configPath, env, out, err);

@@ -46,6 +46,12 @@ export const AwayStartSchema = Type.Object({
 }, { additionalProperties: false });
 export const AwayEndSchema = Type.Object({ staff_id: Type.Optional(Id) }, { additionalProperties: false });
 export const StateRepublishSchema = Type.Object({}, { additionalProperties: false });
+export const NoticeShowSchema = Type.Object({
+  text: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f]*$', description: 'One line for citizens, e.g. 系统维护，请到A08号窗口办理.' }),
+  minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 240, description: 'How long it stays (default 30).' })),
+  by: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Who sent it (the center records it too).' })),
+}, { additionalProperties: false });
+export const NoticeClearSchema = Type.Object({}, { additionalProperties: false });
 
 /** name → payload schema, for the shell to register with the command layer. */
 export const COUNTER_COMMANDS = {
@@ -57,6 +63,8 @@ export const COUNTER_COMMANDS = {
   'away.start': AwayStartSchema,
   'away.end': AwayEndSchema,
   'state.republish': StateRepublishSchema,
+  'notice.show': NoticeShowSchema,
+  'notice.clear': NoticeClearSchema,
 } satisfies Record<string, TSchema>;
 export type CounterCommandName = keyof typeof COUNTER_COMMANDS;
 
@@ -94,6 +102,19 @@ export function applyCommand(s: CounterState, env: CounterEnv, t: number, name: 
       return undefined;
     }
     case 'window.set_state': return setState(s, env, t, payload as Static<typeof WindowSetStateSchema>, out);
+    case 'notice.show': {
+      const p = payload as Static<typeof NoticeShowSchema>;
+      const minutes = p.minutes ?? 30;
+      s.notice = { text: p.text, until_ms: t + minutes * MINUTE_MS, ...(p.by ? { by: p.by } : {}) };
+      out.push(event('notice.shown', { text: p.text, minutes, ...(p.by ? { by: p.by } : {}) }));
+      return undefined;
+    }
+    case 'notice.clear': {
+      if (!s.notice) return 'no notice is shown';
+      delete s.notice;
+      out.push(event('notice.cleared', { why: 'command' }));
+      return undefined;
+    }
     case 'pause.approve': {
       const p = payload as Static<typeof PauseApproveSchema>;
       if (!s.pause) return 'the window is not paused';

@@ -6,8 +6,8 @@
 // Outputs: events first (the shell appends them to the outbox before anything else), then
 // retained state/window, then the plate. A refused command gives only `reject` and the state as it was.
 //
-// The case / evaluation / paper families (branch wt/rules2) have the same shape; the integrator
-// composes them after this presence family, passing servingStaffId(state) as who serves.
+// rules.ts composes this presence family with the service families (cases, evaluation, papers),
+// passing servingStaffId(state) as who serves.
 import type { Config } from '../../config/schema.ts';
 import type { CounterInput, CounterOutput, StepResult, WorkingCalendar } from './types.ts';
 import { chinaCalendar } from './calendar.ts';
@@ -57,6 +57,7 @@ function dueList(s: CounterState, env: CounterEnv): Due[] {
   const end = dayEndMs(day, env);
   if (end !== undefined && !done('day_end')) list.push({ at: end, order: 3, why: 'day_end', run: (t, out) => endDay(s, env, t, out) });
   for (const a of awayDeadlines(s, env)) list.push({ at: a.at, order: 4, why: 'away', run: a.run });
+  if (s.notice) list.push({ at: s.notice.until_ms, order: 5, why: 'notice', run: (_t, out) => { delete s.notice; out.push(event('notice.cleared', { why: 'expired' })); } });
   if (!s.link.online && !s.link.marked && s.link.offline_since_ms !== undefined) {
     list.push({ at: s.link.offline_since_ms + env.counter.last_synced_after_min * MINUTE_MS, order: 5, why: 'link', run: () => { s.link.marked = true; } });
   }

@@ -34,6 +34,7 @@ export function plateContent(s: CounterState, env: CounterEnv, nowMs: number): P
     if (next) plate.banner.lines = opensAt(next.open, next.index > 0);
   }
   if (state === 'closed') plate.banner.lines = closedLines(s.closure?.label);
+  if (s.notice && nowMs < s.notice.until_ms) plate.banner.lines = [...plate.banner.lines.slice(0, 1), s.notice.text];
   if (!s.link.online && s.link.offline_since_ms !== undefined && nowMs - s.link.offline_since_ms >= env.counter.last_synced_after_min * MINUTE_MS) {
     plate.marks = [lastSyncedMark(localHhmm(s.link.offline_since_ms, off))];
   }

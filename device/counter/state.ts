@@ -91,6 +91,8 @@ export interface CounterState {
   shown: { plate?: string; retained?: string };
   /** Local date of the last calendar check. */
   calendar_checked?: LocalDate;
+  /** A supervisor's notice from the center (notice.show), shown on the nameplate until it ends. */
+  notice?: { text: string; by?: string; until_ms: number };
 }
 
 export function initialCounterState(): CounterState {

@@ -11,6 +11,7 @@ import { benchMqtt } from './mqtt-bench.ts';
 import { benchEink } from './eink-bench.ts';
 import { benchRenderLoad } from './render-load-bench.ts';
 import { benchServiceRss } from './service-rss.ts';
+import { benchCenter } from './center-bench.ts';
 
 const quick = process.argv.includes('--quick');
 const dirs: string[] = [];
@@ -39,6 +40,9 @@ try {
   // RSS of the counter process itself (compiled build on plain node, as the systemd unit runs it).
   const rss = await benchServiceRss({ quick });
   log(`counter process RSS: idle, and after ${rss.events} events through outbox and broker`, rss);
+  // The center: ingest into SQLite and PostgreSQL next to raw batched inserts and a bare MQTT subscriber.
+  const center = await benchCenter({ quick });
+  log('center ingest (commit path and whole ingest) vs raw batched inserts / bare subscriber', center);
   const summary = {
     append_ratio: outbox.append_ratio,
     append_eps: outbox.append_eps,
@@ -59,6 +63,9 @@ try {
     render_load_idle_p99_ms: renderLoad.idle_p99_ms,
     render_load_burst_p99_ms: renderLoad.burst_p99_ms,
     render_load_renders: renderLoad.nameplate_renders + renderLoad.png_renders,
+    center_raw_mqtt_eps: center.raw_mqtt_eps,
+    center_sqlite: center.sqlite,
+    center_postgres: center.postgres ?? null,
     quick,
     seconds: Math.round((Date.now() - started) / 1000),
   };

@@ -4,7 +4,7 @@
 // temp state directory. A test presses, touches, sends commands and reads the events appended.
 //
 //   const h = await startCounter({ config: { printer: { enabled: false } } });
-//   try { const { res, events } = await h.command('nameplate.show', { state: 'paused' }); ... }
+//   try { const { res, events } = await h.command('window.set_state', { state: 'paused', reason: 'temporary' }); ... }
 //   finally { await h.stop(); }
 import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -47,6 +47,11 @@ export interface CounterHarnessOptions {
   start?: string | number;
   /** The services to run; default: the simulator routes and counterPlugins(stateDir), as in compose.ts. */
   plugins?: (stateDir: string, app: () => App) => AppPlugin[];
+  /**
+   * A real MQTT link instead of the fake one (e.g. MqttSync on aedes), over the harness's outbox and
+   * clock; h.command then goes through its command registry, and h.mqtt stays unused.
+   */
+  createMqtt?: (deps: { boot: number; outbox: MemoryOutbox; clock: ManualClock; logger: ReturnType<typeof memoryLogger>; config: Config }) => MqttPort & { commands: CommandRegistry };
 }
 
 /** The fake MQTT link: commands go through the real registry; retained state is kept per part. */
@@ -145,7 +150,9 @@ export async function startCounter(opts: CounterHarnessOptions = {}): Promise<Co
   const logger = memoryLogger();
   const outbox = new MemoryOutbox({ clock, window: config.window.id, hall: config.window.hall });
   const mqtt = new HarnessMqtt();
-  const processor = new CommandProcessor({ registry: mqtt.commands, outbox, clock, logger, utcOffsetMinutes: config.window.utc_offset_minutes });
+  let link: (MqttPort & { commands: CommandRegistry }) | undefined;
+  let processor: CommandProcessor | undefined;
+  const processorOf = () => (processor ??= new CommandProcessor({ registry: (link ?? mqtt).commands, outbox, clock, logger, utcOffsetMinutes: config.window.utc_offset_minutes }));
   const notifier: Notifier = { active: false, ready: () => undefined, watchdog: () => undefined, stopping: () => undefined, status: () => undefined, close: () => undefined };
   let app!: App;
   const counterFeed = new CounterViewFeed();
@@ -153,7 +160,7 @@ export async function startCounter(opts: CounterHarnessOptions = {}): Promise<Co
     ?? [(ctx) => registerSimRoutes(ctx, () => app.health(), counterFeed), ...counterPlugins(stateDir, counterFeed)];
   app = new App({
     config, configHash: 'harness', version: 'test', logger, clock, scheduler, outbox, notifier, watchdogMs: 0,
-    createMqtt: () => mqtt,
+    createMqtt: (boot) => (opts.createMqtt ? (link = opts.createMqtt({ boot, outbox, clock, logger, config })) : mqtt),
     createDrivers: (c) => createDrivers(c, logger, clock, driverScheduler),
     plugins,
   });
@@ -228,7 +235,7 @@ export async function startCounter(opts: CounterHarnessOptions = {}): Promise<Co
     async command(name, payload = {}, o = {}) {
       const from = h.mark();
       const body = { cmd_id: o.cmdId ?? `h-${++cmdSeq}`, ...(o.expiresAt ? { expires_at: o.expiresAt } : {}), ...payload };
-      const res = await processor.handle(name, Buffer.from(JSON.stringify(body)));
+      const res = await processorOf().handle(name, Buffer.from(JSON.stringify(body)));
       return { res, events: h.since(from) };
     },
 

@@ -67,6 +67,15 @@ test('rules the schema cannot say are checked too', () => {
   assert.throws(() => parseConfig('window:\n  id: A01\nmqtt:\n  tls:\n    cert_file: a.crt\n', 'r.yaml'), /cert_file and key_file go together/);
 });
 
+test("the counter's cross-checks run in the loader (so config check refuses what run would)", () => {
+  // counterConfigProblems: a session that closes before it opens (003: 9:00–12:00, 13:30–17:00).
+  assert.throws(() => parseConfig("window:\n  id: A01\ncounter:\n  hours:\n    sessions:\n      - { open: '12:00', close: '09:00' }\n", 'c.yaml'), /c\.yaml:6:\d+ counter\.hours\.sessions\.0/);
+  // validateServiceConfig: the national five levels need a fifth button.
+  assert.throws(() => parseConfig('window:\n  id: A01\nservice:\n  evaluation:\n    scale: national5\n', 's.yaml'), /service\.evaluation\.scale: level keys very_dissatisfied are not in buttons\.keys/);
+  // A staff key that is an evaluation level would swallow citizens' ratings.
+  assert.throws(() => parseConfig('window:\n  id: A01\ncounter:\n  staff_keys:\n    pause: satisfied\n', 'k.yaml'), /counter\.staff_keys\.pause: "satisfied" is an evaluation level key/);
+});
+
 test('the config hash ignores the password', () => {
   const a = parseConfig('window:\n  id: A01\nmqtt:\n  password: one\n', 'h.yaml').config;
   const b = parseConfig('window:\n  id: A01\nmqtt:\n  password: two\n', 'h.yaml').config;

@@ -149,7 +149,7 @@ test('the state is JSON: serialised and restored, the day goes on the same', () 
 });
 
 test('command schemas: every command has one; payloads are checked strictly', () => {
-  assert.deepEqual(Object.keys(COUNTER_COMMANDS).sort(), ['away.end', 'away.start', 'pause.approve', 'roster.update', 'staff.leave', 'staff.substitute', 'state.republish', 'window.set_state']);
+  assert.deepEqual(Object.keys(COUNTER_COMMANDS).sort(), ['away.end', 'away.start', 'notice.clear', 'notice.show', 'pause.approve', 'roster.update', 'staff.leave', 'staff.substitute', 'state.republish', 'window.set_state']);
   assert.equal(Value.Check(COUNTER_COMMANDS['staff.leave'], { staff_id: 'S01', from: D, to: D }), true);
   assert.equal(Value.Check(COUNTER_COMMANDS['staff.leave'], { staff_id: 'S01', from: '2026-13-01', to: D }), false);
   assert.equal(Value.Check(COUNTER_COMMANDS['window.set_state'], { state: 'away' }), false, 'away comes by away.start');

@@ -6,7 +6,7 @@ import { ManualScheduler } from '../../core/scheduler.ts';
 
 test('time quality: ntp when timesyncd says synchronised, rtc with a clock chip, else unsynced', async () => {
   const present = new Set<string>();
-  const probe = new TimeQualityProbe({ scheduler: new ManualScheduler(new ManualClock()), syncedFlag: '/s', rtcDevice: '/r', exists: async (p) => present.has(p) });
+  const probe = new TimeQualityProbe({ scheduler: new ManualScheduler(new ManualClock()), syncedFlag: '/s', rtcDevice: '/r', exists: async (p) => present.has(p), ntpSynchronized: async () => undefined });
   assert.equal(await probe.check(), 'unsynced');
   present.add('/r');
   assert.equal(await probe.check(), 'rtc');
@@ -19,7 +19,7 @@ test('time quality: asked again on the scheduler every intervalMs, and not after
   const scheduler = new ManualScheduler(new ManualClock());
   const present = new Set<string>();
   let asked = 0;
-  const probe = new TimeQualityProbe({ scheduler, intervalMs: 30_000, syncedFlag: '/s', rtcDevice: '/r', exists: async (p) => { asked++; return present.has(p); } });
+  const probe = new TimeQualityProbe({ scheduler, intervalMs: 30_000, syncedFlag: '/s', rtcDevice: '/r', exists: async (p) => { asked++; return present.has(p); }, ntpSynchronized: async () => undefined });
   await probe.start();
   assert.equal(probe.current(), 'unsynced');
   present.add('/s');
@@ -32,4 +32,15 @@ test('time quality: asked again on the scheduler every intervalMs, and not after
   await scheduler.advanceAsync(120_000);
   assert.equal(asked, before, 'a stopped probe asks nothing');
   assert.equal(scheduler.pending(), 0);
+});
+
+test('time quality: chrony or ntpd keep the clock (no timesyncd flag) → ntp when timedated says NTPSynchronized=yes', async () => {
+  let answer: string | undefined = 'no';
+  const probe = new TimeQualityProbe({ scheduler: new ManualScheduler(new ManualClock()), syncedFlag: '/s', rtcDevice: '/r',
+    exists: async () => false, ntpSynchronized: async () => answer });
+  assert.equal(await probe.check(), 'unsynced');
+  answer = 'yes';
+  assert.equal(await probe.check(), 'ntp');
+  answer = undefined; // no timedated (a container): no claim either way
+  assert.equal(await probe.check(), 'unsynced');
 });
