@@ -6,8 +6,10 @@ import { ConfigSchema } from '../config/schema.ts';
 import { createLogger, logFormatFor, type Logger } from '../core/logger.ts';
 import type { CliCommand, CliContext } from '../config/cli-context.ts';
 import { composeCounter, VERSION } from './compose.ts';
+import type { App } from './app.ts';
 import { cliCommands } from './cli-commands.ts';
 import { DRIVER_KINDS } from './driver-slot.ts';
+import { parseDemoSpeed, startOfDemo, type DemoTimeOptions } from './simulator/demo-time.ts';
 
 export const DEFAULT_CONFIG = '/etc/counter-edge/config.yaml';
 /** What `npm start` runs when no config is given: the whole counter with simulated hardware. */
@@ -17,6 +19,7 @@ const USAGE = `counter-edge ${VERSION} — device service for a service-hall win
 
 usage: counter-edge [--config FILE] <command>
   run                       run the counter (default config ${DEFAULT_CONFIG}; --demo for simulated hardware)
+    [--speed N] [--start HH:MM]   demo only: the counter's day N times faster, from HH:MM today (hall time)
   config check FILE         validate a config file, print every error as file:line:col key: message
   config schema             print the config JSON Schema (for editors)
   mqtt check [--timeout=MS] connect once to the configured broker and report
@@ -48,6 +51,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const out = (l: string) => process.stdout.write(l + '\n');
   const err = (l: string) => process.stderr.write(l + '\n');
   const configPath = pickConfigPath(args, env);
+  const speed = takeFlag(args, '--speed');
+  const start = takeFlag(args, '--start');
   const [cmd = 'run', sub, ...rest] = args;
 
   if (cmd === 'help' || cmd === '--help' || cmd === '-h') { out(USAGE); return 0; }
@@ -60,7 +65,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const loaded = await loadOrReport(configPath, env, err);
   if (!loaded) return 1;
   const logger = createLogger({ level: loaded.config.log_level, ...logFormatFor(env, process.stderr.isTTY === true) });
-  if (cmd === 'run') return run(loaded, logger, env);
+  if (cmd === 'run') {
+    let demo: DemoTimeOptions | undefined;
+    if (speed !== undefined || start !== undefined) {
+      if (!loaded.config.api.simulator) { err(`--speed/--start are for the demo only: ${loaded.path} has api.simulator off (production runs on the system clock)`); return 2; }
+      try { if (start !== undefined) startOfDemo(start, 0, 0); demo = { speed: speed === undefined ? 1 : parseDemoSpeed(speed), ...(start !== undefined ? { start } : {}) }; } catch (e) { err((e as Error).message); return 2; }
+    }
+    return run(loaded, logger, env, demo);
+  }
+  if (speed !== undefined || start !== undefined) { err('--speed/--start go with run (demo only)'); return 2; }
 
   const command: CliCommand | undefined = cliCommands[`${cmd} ${sub}`] ?? cliCommands[cmd];
   if (!command) { err(`unknown command: ${[cmd, sub].filter(Boolean).join(' ')}\n\n${USAGE}`); return 2; }
@@ -73,14 +86,27 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   return command(subArgs, ctx);
 }
 
-async function run(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv): Promise<number> {
+/** How long the start waits for the first MQTT connect before printing the page's address anyway. */
+const SETTLE_MS = 3000;
+
+function firstConnect(app: App, ms: number): Promise<void> {
+  const { mqtt, scheduler } = app.context();
+  if (mqtt.health().connected) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => { timer.cancel(); mqtt.off('connected', done); resolve(); };
+    const timer = scheduler.timeout(ms, done);
+    mqtt.once('connected', done);
+  });
+}
+
+async function run(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv, demo?: DemoTimeOptions): Promise<number> {
   // SIGHUP's default action is to end the process: hold it until the reload handler is installed.
   const earlyHup = () => logger.warn('SIGHUP during start: ignored; send it again once the counter runs');
   process.on('SIGHUP', earlyHup);
   process.on('unhandledRejection', (err) => logger.error('unhandled promise rejection (bug): the counter keeps running', { err }));
   let composed;
   try {
-    composed = await composeCounter(loaded, logger, env);
+    composed = await composeCounter(loaded, logger, env, demo);
     await composed.app.start();
   } catch (e) {
     logger.error('counter cannot start', { err: e, config: loaded.path });
@@ -89,6 +115,8 @@ async function run(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv)
   }
   process.off('SIGHUP', earlyHup);
   const c = loaded.config;
+  // The page's address is the last start-up line (not scrolled away by the MQTT connect line).
+  if (c.api.simulator) await firstConnect(composed.app, SETTLE_MS);
   if (c.api.simulator) process.stderr.write(`\n  simulator: http://${c.api.host}:${composed.app.apiPort}/   (window ${c.window.id}, config ${loaded.path})\n\n`);
   return new Promise<number>((resolve) => {
     let stopping = false;
