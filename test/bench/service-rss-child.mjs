@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 const { loadConfigFile } = await import('../../dist/config/loader.js');
-const { createLogger } = await import('../../dist/device/logger.js');
+const { createLogger } = await import('../../dist/core/logger.js');
 const { composeCounter } = await import('../../dist/device/compose.js');
 
 const [brokerUrl, totalArg, withDrivers] = process.argv.slice(2);
