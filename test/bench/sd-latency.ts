@@ -14,6 +14,7 @@ import { SERVICE_ENV, SERVICE_NODE_FLAGS } from './service-rss.ts';
 export interface SdRun {
   fsync_delay_ms: number; append_eps: number; commit_p50_ms: number; commit_p99_ms: number; rate_eps: number;
   press_to_led_p50_ms: number; press_to_led_p99_ms: number; presses: number; slowed_syncs: number;
+  loop_delay_p99_ms: number; main_thread_sqlite_loop_delay_p99_ms: number;
 }
 
 export interface SdFigures { runs: SdRun[] }
