@@ -125,10 +125,6 @@ export class MqttConnection extends EventEmitter {
       reconnectPeriod: 0,
       resubscribe: false,
       queueQoSZero: false,
-      // mqtt-packet otherwise pre-builds 65,536 two-byte Buffers (one per packet id) on the first
-      // packet: ~7 MB of the main heap for good (docs/resources.md); a 2-byte allocation per
-      // written number instead costs nothing measurable in the drain benchmark.
-      writeCache: false,
     };
     const will = this.deps.will;
     if (will) opts.will = { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true };
