@@ -5,14 +5,17 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getHeapCodeStatistics, getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 const { loadConfigFile } = await import('../../dist/config/loader.js');
-const { createLogger } = await import('../../dist/device/logger.js');
+const { createLogger } = await import('../../dist/core/logger.js');
 const { composeCounter } = await import('../../dist/device/compose.js');
 
 const [brokerUrl, totalArg, withDrivers] = process.argv.slice(2);
 const total = Number(totalArg);
 const dir = mkdtempSync(join(tmpdir(), 'ce-rss-'));
-const drivers = withDrivers === 'all' ? '' : 'fingerprint: { enabled: false }\nprinter: { enabled: false }\neink: { enabled: false }\n';
+// 'all' (the four simulated drivers), 'spine' (buttons only) or a comma list such as 'eink,printer'.
+const enabled = withDrivers === 'all' ? ['fingerprint', 'printer', 'eink'] : withDrivers === 'spine' ? [] : withDrivers.split(',');
+const drivers = ['fingerprint', 'printer', 'eink'].filter((d) => !enabled.includes(d)).map((d) => `${d}: { enabled: false }\n`).join('');
 writeFileSync(join(dir, 'c.yaml'), `window: { id: RSS1 }\nstate_dir: ${join(dir, 'state')}\nlog_level: error\nmqtt: { url: "${brokerUrl}", inflight_window: 500 }\napi: { port: 0 }\noutbox: { max_bytes: 4000000000 }\n${drivers}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const gc = globalThis.gc ?? (() => undefined);
@@ -36,9 +39,12 @@ const debug = (label) => {
   const top = Object.entries(agg).sort((a, b) => b[1] - a[1]).slice(0, 8);
   const m = process.memoryUsage();
   const mb = (n) => Math.round(n / 1048576);
-  process.stderr.write(`${label} rss=${mb(m.rss)} heapTotal=${mb(m.heapTotal)} heapUsed=${mb(m.heapUsed)} external=${mb(m.external)} ${JSON.stringify(top)}\n`);
+  const v8 = process.env.RSS_DEBUG_V8 ? { spaces: Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, mb(s.space_used_size)])), code: Object.fromEntries(Object.entries(getHeapCodeStatistics()).map(([k, v]) => [k, mb(v)])) } : {};
+  process.stderr.write(`${label} ${JSON.stringify(v8)} rss=${mb(m.rss)} heapTotal=${mb(m.heapTotal)} heapUsed=${mb(m.heapUsed)} external=${mb(m.external)} ${JSON.stringify(top)}\n`);
 };
 debug('idle');
+// RSS_SNAPSHOT=path: a heap snapshot of the idle counter, for a look at what the main heap holds.
+if (process.env.RSS_SNAPSHOT) writeHeapSnapshot(process.env.RSS_SNAPSHOT);
 const health = () => composed.app.health();
 // The counter's own append path, in windows so the broker keeps up as it would at a real window.
 const WINDOW = 5_000;

@@ -1,7 +1,8 @@
 // RSS of the counter process itself (not of the benchmark harness): idle, and after N events went
 // through outbox and broker. Runs the composition in a child process started with --expose-gc.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { hasMosquitto, startAedes, startMosquitto } from '../helpers/brokers.ts';
+import { buildOnce } from './build-once.ts';
 
 // The node flags and glibc setting systemd/counter-edge.service runs the service with, so this
 // bench measures what the unit runs; keep the two in step.
@@ -14,7 +15,7 @@ export async function benchServiceRss(opts: { quick: boolean; drivers?: 'spine' 
   const broker = hasMosquitto() ? await startMosquitto() : await startAedes();
   try {
     // Measure what a Pi runs: the compiled build on plain node.
-    execFileSync(process.execPath, [new URL('../../scripts/build.mjs', import.meta.url).pathname], { stdio: 'ignore' });
+    buildOnce();
     const child = new URL('./service-rss-child.mjs', import.meta.url).pathname;
     const total = opts.quick ? 200_000 : 1_000_000;
     const out = await new Promise<string>((resolve, reject) => {
@@ -22,7 +23,7 @@ export async function benchServiceRss(opts: { quick: boolean; drivers?: 'spine' 
       let stdout = '';
       let stderr = '';
       p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-      p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); if (process.env.RSS_DEBUG) process.stderr.write(d); });
       p.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`rss child exited ${code}: ${stderr.slice(-2000)}`))));
     });
     return JSON.parse(out.trim().split('\n').pop()!) as RssFigures;
