@@ -115,7 +115,9 @@ export function restoreCounterState(json: string): CounterState {
   for (const k of ['leaves', 'substitutions', 'aways'] as const) if (!Array.isArray(s[k])) throw new Error(`counter state: ${k} must be an array`);
   if (!s.window || typeof s.window.state !== 'string') throw new Error('counter state: window.state missing');
   if (s.roster !== null && (typeof s.roster !== 'object' || !Array.isArray(s.roster?.staff))) throw new Error('counter state: roster must be null or {version, staff[]}');
-  return { ...initialCounterState(), ...s } as CounterState;
+  // What was shown belongs to the process that showed it: a new process draws the nameplate and sets
+  // the retained state/window again at its first step (its MQTT link republishes them on connect).
+  return { ...initialCounterState(), ...s, shown: {} } as CounterState;
 }
 
 // ---- small queries shared by the families ----

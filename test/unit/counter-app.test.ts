@@ -159,6 +159,10 @@ test('a restart keeps the roster version, the paper numbers, an open case and an
   try {
     const v = (await again.api('GET', '/api/counter')).json as CounterView;
     assert.deepEqual([v.window.state, v.away?.staff_id], ['away', 'S01'], 'the away is still open');
+    // Before anything happens in the new process: the retained window state is set again and the
+    // nameplate shows the 离岗 sign (the last known state, network or not).
+    assert.equal((again.mqtt.retained.get('window') as { state?: string } | undefined)?.state, 'away');
+    await waitFor('the nameplate drawn at start', () => again.app.context().drivers.eink.current()?.lastPng() !== undefined);
     assert.deepEqual([v.case?.ticket, v.case?.case_id, v.case?.started_at], ['B007', 'C-7', '2026-11-23T09:00:00.000+08:00'], 'the open case is still open');
     const older = await again.command('roster.update', { version: 3, staff: [] });
     assert.deepEqual([older.res.status, older.res.error], ['error', 'roster version 3 is not newer than 3']);
