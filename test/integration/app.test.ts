@@ -132,7 +132,8 @@ test('reload: a bad file is rejected and the running config stays; a good one re
     assert.equal((await post(app.apiPort, '/api/sim/press', { button: 'satisfied' })).status, 200);
 
     const before = app.context().drivers.buttons.current()!;
-    writeFileSync(cfgPath, BASE.replace('dissatisfied]', 'dissatisfied, very_dissatisfied]'));
+    // A fifth key on the keypad: the staff key 呼叫 (call), which config check accepts as a staff key.
+    writeFileSync(cfgPath, BASE.replace('dissatisfied]', 'dissatisfied, call]'));
     const applied = await post(app.apiPort, '/api/config/reload', {});
     assert.notEqual(app.context().drivers.buttons.current(), before, 'the buttons driver was replaced');
     const old = before as unknown as import('node:events').EventEmitter;
@@ -141,8 +142,8 @@ test('reload: a bad file is rejected and the running config stays; a good one re
     assert.deepEqual(applied.json.changed, ['buttons']);
     await sub.waitFor((m) => m.topic.endsWith('/evt/config/applied'), 5000, 'config.applied', from);
     await sub.waitFor((m) => m.topic.endsWith('/status') && (m.json as { config_hash?: string }).config_hash === applied.json.hash, 5000, 'status with the new config hash', from);
-    assert.equal((await post(app.apiPort, '/api/sim/press', { button: 'very_dissatisfied' })).status, 200);
-    const evt = await sub.waitFor((m) => m.topic.endsWith('/evt/evaluation/unsolicited') && /very_dissatisfied/.test(m.text), 5000, 'press with the new key', from);
+    assert.equal((await post(app.apiPort, '/api/sim/press', { button: 'call' })).status, 200);
+    const evt = await sub.waitFor((m) => m.topic.endsWith('/evt/evaluation/unsolicited') && /"call"/.test(m.text), 5000, 'press with the new key', from);
     assert.equal((evt.json as { data: { level: number } }).data.level, 5);
   } finally {
     await app.stop('test');
