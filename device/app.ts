@@ -183,7 +183,7 @@ export class App extends EventEmitter {
     return {
       state, window: this.config.window.id, hall: this.config.window.hall, boot: this.boot, version: this.deps.version,
       config_hash: this.configHash, uptime_s: Math.round((this.deps.clock.now() - this.startedAt) / 1000),
-      outbox: { pending: outbox.pending, last_seq: outbox.lastSeq, last_published_seq: outbox.lastPublishedSeq,
+      outbox: { pending: outbox.pending, last_seq: outbox.lastSeq, last_published_seq: outbox.lastPublishedSeq, last_acked_seq: outbox.lastAckedSeq,
         cap_reached: outbox.capReached, write_error: outbox.writeError ?? null, bytes: outbox.bytes },
       mqtt, drivers,
     };
