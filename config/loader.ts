@@ -112,6 +112,11 @@ function staffKeyClashes(c: Config): Array<{ path: string[]; message: string }> 
     if (service.includes(key)) out.push({ path: ['counter', 'staff_keys', name], message: `"${key}" is also a key in service.*.staff_keys: one key would do two things` });
   }
   service.forEach((key) => { if (levels.includes(key)) out.push({ path: ['service'], message: `staff key "${key}" is an evaluation level key: citizens' presses would be taken as staff keys` }); });
+  // A keypad key that is neither would be heard as a rating the level set does not have.
+  const staff = new Set([k.pause, k.away, ...service]);
+  c.buttons.keys.forEach((key, i) => {
+    if (!levels.includes(key) && !staff.has(key)) out.push({ path: ['buttons', 'keys', String(i)], message: `"${key}" is neither an evaluation level (service.evaluation) nor a staff key (counter.staff_keys, service.*.staff_keys)` });
+  });
   return out;
 }
 

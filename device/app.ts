@@ -26,6 +26,8 @@ export interface MqttPort extends EventEmitter {
   commands: { register<T extends TSchema>(name: string, schema: T, handler: (payload: Static<T>) => Promise<unknown>, opts?: { timeoutMs?: number }): void };
   health(): { connected: boolean; lastError?: string };
   setConfigHash(hash: string): void;
+  /** The simulator's link switch (sync/mqtt-sync.ts); absent on ports that have none. */
+  setLinkOnline?(online: boolean): void;
 }
 
 export interface AppDeps {
@@ -183,7 +185,8 @@ export class App extends EventEmitter {
     return {
       state, window: this.config.window.id, hall: this.config.window.hall, boot: this.boot, version: this.deps.version,
       config_hash: this.configHash, uptime_s: Math.round((this.deps.clock.now() - this.startedAt) / 1000),
-      outbox: { pending: outbox.pending, last_seq: outbox.lastSeq, last_published_seq: outbox.lastPublishedSeq, last_acked_seq: outbox.lastAckedSeq,
+      outbox: { pending: outbox.pending, last_seq: outbox.lastSeq, last_published_seq: outbox.lastPublishedSeq,
+        last_acked_seq: outbox.lastAckedSeq,
         cap_reached: outbox.capReached, write_error: outbox.writeError ?? null, bytes: outbox.bytes },
       mqtt, drivers,
     };

@@ -21,6 +21,7 @@ import { registerSimRoutes } from './simulator/sim-routes.ts';
 import { registerConfigCommands } from './reload.ts';
 import { counterPlugins } from './plugins.ts';
 import { CounterViewFeed } from './counter-view.ts';
+import { createDemoTime, onDemoTime, type DemoTime, type DemoTimeOptions } from './simulator/demo-time.ts';
 
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -43,7 +44,9 @@ export function createDrivers(config: Config, logger: Logger, clock: Clock, sche
   return set;
 }
 
-export async function composeCounter(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<Composed> {
+/** `demo`: the accelerated clock of `run --demo --speed N` (refused unless api.simulator is on). */
+export async function composeCounter(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env, demo?: DemoTimeOptions): Promise<Composed> {
+  if (demo && !loaded.config.api.simulator) throw new Error('--speed/--start are for the demo only (api.simulator is off in this config): production runs on the system clock');
   // The one clock and the one scheduler of the process; every part gets them from here.
   const scheduler = systemScheduler();
   const timeQuality = new TimeQualityProbe({ scheduler });
@@ -51,7 +54,8 @@ export async function composeCounter(loaded: LoadedConfig, logger: Logger, env: 
   const clock = systemClock(() => timeQuality.current());
   const owned: { broker?: EmbeddedBroker } = {};
   try {
-    const app = await buildApp(loaded, logger, env, { clock, scheduler }, owned);
+    const demoTime = demo ? createDemoTime({ clock, scheduler }, demo, loaded.config.window.utc_offset_minutes) : undefined;
+    const app = await buildApp(loaded, logger, env, { clock, scheduler, demo: demoTime }, owned);
     return {
       app, broker: owned.broker,
       async stop(reason: string) {
@@ -68,8 +72,11 @@ export async function composeCounter(loaded: LoadedConfig, logger: Logger, env: 
   }
 }
 
-async function buildApp(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv, time: { clock: Clock; scheduler: Scheduler }, owned: { broker?: EmbeddedBroker }): Promise<App> {
-  const { clock, scheduler } = time;
+async function buildApp(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv, time: { clock: Clock; scheduler: Scheduler; demo: DemoTime | undefined }, owned: { broker?: EmbeddedBroker }): Promise<App> {
+  // The app itself, drivers, watchdog and timers of the outbox and MQTT stay on real time; the
+  // event stamps and the counter's services follow the demo clock when there is one (demo-time.ts).
+  const { clock: realClock, scheduler, demo } = time;
+  const clock = demo?.clock ?? realClock;
   let config = loaded.config;
   if (config.mqtt.embedded_broker) {
     const url = new URL(config.mqtt.url);
@@ -93,16 +100,16 @@ async function buildApp(loaded: LoadedConfig, logger: Logger, env: NodeJS.Proces
   // The counter's view, from the rules (counter-shell.ts) to the simulator's event stream.
   const counterFeed = new CounterViewFeed();
   const plugins: AppPlugin[] = [
-    (ctx) => registerSimRoutes(ctx, () => app.health(), counterFeed),
+    (ctx) => registerSimRoutes(ctx, () => app.health(), counterFeed, demo),
     (ctx) => registerConfigCommands(ctx, app, loaded, env),
-    ...counterPlugins(stateDir, counterFeed),
+    ...counterPlugins(stateDir, counterFeed).map((p) => (demo ? onDemoTime(p, demo) : p)),
   ];
   app = new App({
-    config, configHash: loaded.hash, version: VERSION, logger, clock, scheduler, outbox, notifier,
+    config, configHash: loaded.hash, version: VERSION, logger, clock: realClock, scheduler, outbox, notifier,
     watchdogMs: config.watchdog_ms || watchdogIntervalMs(env),
     createMqtt: (boot) => new MqttSync({ config: config.mqtt, window: config.window, logger: logger.child({ part: 'mqtt' }), clock, scheduler, outbox, boot, version: VERSION, configHash: loaded.hash, password, commandJournalPath: join(stateDir, 'commands.json'),
       ack: { requireAck: config.outbox.require_ack, timeoutMs: config.outbox.ack_timeout_ms } }),
-    createDrivers: (c) => createDrivers(c, logger, clock, scheduler),
+    createDrivers: (c) => createDrivers(c, logger, realClock, scheduler),
     plugins,
   });
   return app;

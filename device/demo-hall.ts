@@ -15,6 +15,7 @@ import { systemScheduler, type Scheduler } from '../core/scheduler.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../sync/embedded-broker.ts';
 import { centerConfig, parseFlags, startCenter, type RunningCenter } from '../center/cli.ts';
 import type { Composed } from './compose.ts';
+import type { DemoTimeOptions } from './simulator/demo-time.ts';
 import { DEMO_CONFIG, startCounter } from './main.ts';
 
 interface DemoWindow {
@@ -84,7 +85,7 @@ export async function writeCounterConfig(w: DemoWindow, o: { stateDir: string; b
 }
 
 /** Broker, then center, then the counters (so the center sees their first events); on a failed start what started is stopped. */
-export async function startDemoHall(opts: DemoHallOptions, logger: Logger): Promise<RunningHall> {
+export async function startDemoHall(opts: DemoHallOptions, logger: Logger, demo?: DemoTimeOptions): Promise<RunningHall> {
   if (opts.apiPorts.length !== DEMO_WINDOWS.length) throw new Error(`demo hall: ${DEMO_WINDOWS.length} API ports needed, got ${opts.apiPorts.length}`);
   const stateDir = resolve(opts.stateDir);
   await mkdir(stateDir, { recursive: true });
@@ -103,7 +104,7 @@ export async function startDemoHall(opts: DemoHallOptions, logger: Logger): Prom
     const started = await Promise.allSettled(DEMO_WINDOWS.map(async (w, i) => {
       const path = await writeCounterConfig(w, { stateDir, brokerUrl, apiPort: opts.apiPorts[i]!, boardUrl });
       // A clean environment: COUNTER_EDGE_API_PORT and friends would give all three counters one value.
-      const counter = await startCounter(await loadConfigFile(path, {}), logger.child({ window: w.id }), {});
+      const counter = await startCounter(await loadConfigFile(path, {}), logger.child({ window: w.id }), {}, demo);
       counters.push(counter);
       return { id: w.id, name: w.name, url: `http://${opts.host}:${counter.app.apiPort}/` };
     }));
@@ -147,7 +148,7 @@ async function stopAll(counters: Composed[], center: RunningCenter | undefined, 
   await broker.stop();
 }
 
-const USAGE = `usage: counter-edge demo hall [--state-dir DIR] [--host H] [--mqtt-port N] [--board-port N] [--api-ports N,N,N]
+const USAGE = `usage: counter-edge demo hall [--state-dir DIR] [--host H] [--mqtt-port N] [--board-port N] [--api-ports N,N,N] [--speed N] [--start HH:MM]
   defaults: --state-dir ${DEMO_HALL_DEFAULTS.stateDir} --mqtt-port ${DEMO_HALL_DEFAULTS.mqttPort} --board-port ${DEMO_HALL_DEFAULTS.boardPort} --api-ports ${DEMO_HALL_DEFAULTS.apiPorts.join(',')} (0 = any free port)`;
 
 function port(flag: string, v: string): number {
@@ -175,7 +176,8 @@ export function demoHallOptions(args: string[]): DemoHallOptions {
   return o;
 }
 
-export async function demoHallMain(args: string[], env: NodeJS.ProcessEnv, out: (l: string) => void, err: (l: string) => void): Promise<number> {
+/** `demo` (from `--speed`/`--start`) puts each counter on its own demo clock; the center stays on the system clock. */
+export async function demoHallMain(args: string[], env: NodeJS.ProcessEnv, out: (l: string) => void, err: (l: string) => void, demo?: DemoTimeOptions): Promise<number> {
   if (args[0] === 'help' || args[0] === '--help') { out(USAGE); return 0; }
   let opts: DemoHallOptions;
   try { opts = demoHallOptions(args); } catch (e) { err(`demo hall: ${(e as Error).message}\n${USAGE}`); return 2; }
@@ -183,7 +185,7 @@ export async function demoHallMain(args: string[], env: NodeJS.ProcessEnv, out: 
   process.on('unhandledRejection', (e) => logger.error('unhandled promise rejection (bug): the demo keeps running', { err: e }));
   let hall: RunningHall;
   try {
-    hall = await startDemoHall(opts, logger);
+    hall = await startDemoHall(opts, logger, demo);
   } catch (e) {
     err(`demo hall cannot start: ${(e as Error).message}`);
     return 1;

@@ -56,6 +56,8 @@ export class MqttConnection extends EventEmitter {
   private plan: ConnectPlan | undefined;
   private versionRefused: string | undefined;
   private sentUsername: string | undefined;
+  /** The simulator cut the link: no connection is attempted until resume(). */
+  private paused = false;
   lastError: string | undefined;
 
   private readonly clock: Clock;
@@ -116,12 +118,38 @@ export class MqttConnection extends EventEmitter {
     this.onClosed(this.gen, client);
   }
 
+  /**
+   * The simulator's "pull the cable" (demo only): the connection goes without a DISCONNECT, so the
+   * broker publishes the will as it would for a real loss, and none is attempted until resume().
+   */
+  pause(reason = 'link cut (simulator)'): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.retryTimer?.cancel();
+    this.retryTimer = undefined;
+    const client = this.client;
+    if (client) {
+      this.pendingReason = reason;
+      this.onClosed(this.gen, client);
+    }
+  }
+
+  /** Ends a pause: connects at once, with a fresh backoff. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.attempt = 0;
+    if (!this.stopped && !this.client && !this.retryTimer) this.attemptConnect();
+  }
+
+  get isPaused(): boolean { return this.paused; }
+
   private attemptConnect(): void {
     this.retryTimer = undefined;
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     const gen = ++this.gen;
     this.loadSecrets().then(
-      (secrets) => { if (gen === this.gen && !this.stopped) this.open(gen, secrets); },
+      (secrets) => { if (gen === this.gen && !this.stopped && !this.paused) this.open(gen, secrets); },
       (err: Error) => { if (gen === this.gen) { this.noteError(err.message); this.scheduleRetry(); } },
     );
   }
@@ -245,7 +273,7 @@ export class MqttConnection extends EventEmitter {
 
   /** 3.1.1 after a refused 5 goes at once; the next URL of a round after reconnect_min_ms; a failed round backs off. */
   private scheduleRetry(step: NextStep = 'backoff'): void {
-    if (this.stopped || this.retryTimer) return;
+    if (this.stopped || this.paused || this.retryTimer) return;
     const { reconnect_min_ms: min, reconnect_max_ms: max } = this.deps.config;
     const delay = step === 'fallback' ? 0 : step === 'next-url' ? min : backoffMs(this.attempt++, min, Math.max(min, max), this.deps.random);
     this.retryTimer = this.scheduler.timeout(delay, () => this.attemptConnect());

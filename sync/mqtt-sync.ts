@@ -52,6 +52,8 @@ export interface MqttHealth {
   poisoned?: Array<{ seq: number; type: string; tries: number }>;
   /** Events published again because the center did not acknowledge them in time. */
   resent?: number;
+  /** True while the simulator holds the link cut (setLinkOnline(false)). */
+  link_cut?: boolean;
 }
 
 /**
@@ -77,6 +79,8 @@ export class MqttSync extends EventEmitter {
   private upClient: MqttClient | undefined;
   /** The client status online went out on (after the SUBACK). */
   private announcedOn: MqttClient | undefined;
+  /** The simulator's link switch (demo only; see setLinkOnline). */
+  private linkCut = false;
 
   private readonly scheduler: Scheduler;
 
@@ -136,6 +140,7 @@ export class MqttSync extends EventEmitter {
     connection.on('down', (reason: string) => this.onDown(reason));
     connection.on('message', (topic: string, payload: Buffer) => this.onMessage(topic, payload));
     this.publisher.start();
+    if (this.linkCut) connection.pause();
     await connection.start();
   }
 
@@ -159,6 +164,18 @@ export class MqttSync extends EventEmitter {
     await connection.stop(left());
     connection.removeAllListeners();
     await this.journal?.flush();
+  }
+
+  /**
+   * The simulator's link switch: false drops the connection as a pulled cable would (the broker
+   * sends the will) and keeps it down, so the outbox fills; true reconnects and the outbox drains.
+   * The caller decides who may use it (the local API allows it only with api.simulator).
+   */
+  setLinkOnline(online: boolean): void {
+    this.linkCut = !online;
+    if (!this.connection) return;
+    if (online) this.connection.resume();
+    else this.connection.pause();
   }
 
   /** Retained state/<part>: published now when connected, and again after every (re)connect. */
@@ -206,6 +223,7 @@ export class MqttSync extends EventEmitter {
     const poisoned = this.publisher?.poisoned ?? [];
     if (poisoned.length > 0) h.poisoned = poisoned.map((p) => ({ seq: p.seq, type: p.type, tries: p.tries }));
     if (this.publisher?.resent) h.resent = this.publisher.resent;
+    if (this.linkCut) h.link_cut = true;
     return h;
   }
 

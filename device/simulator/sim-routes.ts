@@ -1,11 +1,17 @@
 // Routes for the simulator page: press simulated buttons, stream committed events, serve the page.
 import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../../core/http-router.ts';
 import { isSimulatedButtons } from '../../drivers/buttons/sim.ts';
 import type { EventEnvelope } from '../../core/events.ts';
 import type { TimerHandle } from '../../core/scheduler.ts';
+import { isoWithOffset } from '../../core/clock.ts';
+import { MAX_DEMO_SPEED } from '../../core/demo-clock.ts';
+import type { DemoTime } from './demo-time.ts';
 import type { CounterViewFeed } from '../counter-view.ts';
 
 export const EVALUATION_LABELS: Record<string, string> = {
@@ -17,9 +23,46 @@ const RECENT_MAX = 200;
 /** How often an open simulator page gets the health (driver states, MQTT link, published marks). */
 const HEALTH_EVERY_MS = 1000;
 
+/** The page's fonts: the CJK font npm installs (the e-ink driver draws with it too), so the page renders without system CJK fonts. */
+const PAGE_FONTS: Record<string, string> = { 'regular.otf': 'NotoSansHans-Regular.otf', 'bold.otf': 'NotoSansHans-Bold.otf' };
+
+function fontDir(): string {
+  return join(dirname(dirname(createRequire(import.meta.url).resolve('@embedpdf/fonts-sc'))), 'fonts');
+}
+
 /** Registers /api/sim/* and /api/events always (they refuse when the backend is not sim); the page only when api.simulator is on. */
-export function registerSimRoutes(ctx: AppContext, health: () => Record<string, unknown>, counter?: CounterViewFeed): () => Promise<void> {
+export function registerSimRoutes(ctx: AppContext, health: () => Record<string, unknown>, counter?: CounterViewFeed, demo?: DemoTime): () => Promise<void> {
   const { router } = ctx;
+  const refuseUnlessSimulator = (what: string) => {
+    if (!ctx.config.api.simulator) throw new HttpError(403, `${what} is for the simulator only (api.simulator is off)`);
+  };
+  // The counter's time as the page shows it: the demo clock's when there is one.
+  const clockInfo = () => {
+    const now = (demo?.clock ?? ctx.clock).now();
+    return { demo: demo !== undefined, speed: demo?.clock.speed() ?? 1, now: isoWithOffset(now, ctx.config.window.utc_offset_minutes), max_speed: MAX_DEMO_SPEED };
+  };
+
+  // Cut and restore the MQTT link, to watch the outbox fill and drain (demo only).
+  router.route('POST', '/api/sim/link', (req) => {
+    refuseUnlessSimulator('cutting the MQTT link');
+    const online = (req.body as { online?: unknown } | undefined)?.online;
+    if (typeof online !== 'boolean') throw new HttpError(400, 'body must be {"online": true|false}');
+    if (!ctx.mqtt.setLinkOnline) throw new HttpError(409, 'this MQTT side has no link switch');
+    ctx.mqtt.setLinkOnline(online);
+    return { online };
+  });
+
+  router.route('GET', '/api/sim/clock', () => clockInfo());
+  router.route('POST', '/api/sim/clock', (req) => {
+    refuseUnlessSimulator('the demo clock');
+    if (!demo) throw new HttpError(409, 'the counter runs on the system clock; start the demo with --speed N to get a demo clock');
+    const speed = (req.body as { speed?: unknown } | undefined)?.speed;
+    if (typeof speed !== 'number' || !(speed > 0) || speed > MAX_DEMO_SPEED) throw new HttpError(400, `body must be {"speed": N} with 0 < N ≤ ${MAX_DEMO_SPEED}`);
+    demo.clock.setSpeed(speed);
+    // Timers already set (an away's deadline) keep their simulated time left at the new speed.
+    demo.scheduler.speedChanged();
+    return clockInfo();
+  });
   router.route('POST', '/api/sim/press', (req) => {
     const config = ctx.config;
     const body = req.body as { button?: unknown; hold_ms?: unknown } | undefined;
@@ -45,7 +88,7 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
       c.write(chunk);
     }
   };
-  const healthChunk = () => `event: health\ndata: ${JSON.stringify(health())}\n\n`;
+  const healthChunk = () => `event: health\ndata: ${JSON.stringify({ ...health(), sim_clock: clockInfo() })}\n\n`;
   const off = ctx.outbox.onCommitted((events) => {
     for (const e of events) {
       recent.push(e);
@@ -74,7 +117,7 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
   router.route('GET', '/api/sim/config', () => {
     const config = ctx.config;
     return { window: config.window, keys: config.buttons.keys.map((k) => ({ key: k, label: EVALUATION_LABELS[k] ?? k })),
-      buttons_backend: config.buttons.backend, hall_board_url: config.api.hall_board_url ?? null, health: health() };
+      buttons_backend: config.buttons.backend, hall_board_url: config.api.hall_board_url ?? null, health: { ...health(), sim_clock: clockInfo() } };
   });
 
   // A sample document for the page's "print" button (the printer's own example files).
@@ -85,9 +128,21 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
 
   if (ctx.config.api.simulator) {
     const page = new URL('./page.html', import.meta.url);
+    const script = new URL('./page.js', import.meta.url);
     router.raw('GET', '/', async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(await readFile(page));
+    });
+    router.raw('GET', '/sim/page.js', async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(await readFile(script));
+    });
+    router.raw('GET', '/sim/fonts/:name', (_req, res, params) => {
+      const file = Object.hasOwn(PAGE_FONTS, params.name ?? '') ? PAGE_FONTS[params.name!] : undefined;
+      if (!file) { res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`no font "${params.name}"; fonts: ${Object.keys(PAGE_FONTS).join(', ')}\n`); return; }
+      const stream = createReadStream(join(fontDir(), file));
+      stream.once('error', (err) => { if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }); res.end(`font not readable (is @embedpdf/fonts-sc installed?): ${err.message}\n`); });
+      stream.once('open', () => { res.writeHead(200, { 'content-type': 'font/otf', 'cache-control': 'max-age=86400' }); stream.pipe(res); });
     });
   }
   return async () => {

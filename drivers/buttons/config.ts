@@ -55,9 +55,9 @@ export const ButtonsConfigSchema = Type.Object({
   enabled: Type.Boolean({ default: true }),
   backend: Type.Union([Type.Literal('sim'), Type.Literal('evdev'), Type.Literal('onoff'), Type.Literal('hid'), Type.Literal('firmata')], { default: 'sim', description: 'Which hardware reads the evaluation keys.' }),
   keys: Type.Array(KeyName, {
-    minItems: 2, maxItems: 5, uniqueItems: true,
+    minItems: 2, maxItems: 16, uniqueItems: true,
     default: ['very_satisfied', 'satisfied', 'basically_satisfied', 'dissatisfied'],
-    description: 'Evaluation levels, best first (4 or 5 keys).',
+    description: 'Every key the hardware reports: the evaluation levels (best first, 4 or 5), then any staff keys the keypad has (call, complete, pause …); the counter config says which is which.',
   }),
   debounce_ms: Type.Integer({ minimum: 0, maximum: 500, default: 30, description: 'A level must be stable this long to count (0 with gpio-keys, which debounces in the kernel).' }),
   hold_ms: Type.Integer({ minimum: 100, default: 1500 }),

@@ -8,7 +8,11 @@ import { DocumentError, PrintDocumentSchema } from './document.ts';
 import type { SimPrinter } from './index.ts';
 import { previewPng, previewText, type PreviewOptions } from './preview.ts';
 import type { PrintDocument } from './document.ts';
+import { rollOf } from './roll.ts';
 import type { PrintJobs, PrinterDriver } from './types.ts';
+
+/** Papers the simulator page's roll shows (older ones scroll off). */
+const ROLL_MAX_PAPERS = 30;
 
 export interface PrinterRouteDeps {
   queue: PrintJobs;
@@ -79,6 +83,12 @@ export function registerPrinterRoutes(router: ApiRouter, deps: PrinterRouteDeps,
 
   const simOf = deps.sim;
   if (simOf) {
+    // The paper as the sim printer decoded it from the ESC/POS bytes it received (newest paper first).
+    router.route('GET', '/api/sim/printer/roll', () => {
+      const sim = simOf();
+      if (!sim) throw new HttpError(409, 'the printer is not the simulated one (printer.backend is not sim)');
+      return { ...rollOf(sim.emulator.items(), ROLL_MAX_PAPERS), held_items: sim.emulator.heldItems().length, switches: sim.emulator.state };
+    });
     router.route('POST', '/api/sim/printer', async (req) => {
       const sim = simOf();
       if (!sim) throw new HttpError(409, 'the printer is not the simulated one (printer.backend is not sim)');

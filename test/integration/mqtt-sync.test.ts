@@ -116,6 +116,34 @@ for (const b of brokers) {
       }
     });
 
+    it('the simulator link switch: cut sends the will and stays down (no reconnect), restore drains the outbox', async () => {
+      const { sync, outbox } = await makeSync(broker.url, b.protocol);
+      const sub = await startCollector(broker.url, [`${ROOT}status`, `${ROOT}evt/#`]);
+      try {
+        await sync.start();
+        await sub.waitFor((m) => m.topic === `${ROOT}status` && (m.json as { state: string }).state === 'online', 10_000, 'online');
+        const mark = sub.messages.length;
+        sync.setLinkOnline(false);
+        const lwt = await sub.waitFor((m) => m.topic === `${ROOT}status` && (m.json as { state: string }).state === 'offline', 10_000, 'lwt offline', mark);
+        assert.deepEqual(lwt.json, { state: 'offline', boot: 3, reason: 'lwt' });
+        assert.equal(sync.health().connected, false);
+        assert.equal(sync.health().link_cut, true);
+        for (let i = 0; i < 5; i++) outbox.append({ type: 'evaluation.submitted', data: { i } });
+        // Several reconnect periods (reconnect_max_ms is 300 here): still down, nothing published.
+        await new Promise((r) => setTimeout(r, 1200));
+        assert.equal(sync.health().connected, false, 'no reconnect while the link is cut');
+        assert.equal(evtSeqs(sub).length, 0);
+        assert.equal(outbox.health().pending, 5);
+        sync.setLinkOnline(true);
+        await waitUntil(() => evtSeqs(sub).length === 5 && outbox.health().pending === 0, 10_000, 'the outbox drained');
+        assert.deepEqual(evtSeqs(sub), [1, 2, 3, 4, 5]);
+        assert.equal(sync.health().link_cut, undefined);
+      } finally {
+        await sync.stop();
+        await sub.stop();
+      }
+    });
+
     it('clean stop publishes retained offline status with reason stop and no will', async () => {
       const { sync } = await makeSync(broker.url, b.protocol);
       await sync.start();

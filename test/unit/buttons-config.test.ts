@@ -48,7 +48,8 @@ test('a backend without its section is reported, and the driver faults with that
 test('the schema rejects typos and out-of-range values', () => {
   assert.equal(Value.Check(ButtonsConfigSchema, withDefaults({ debounce: 5 })), false);
   assert.equal(Value.Check(ButtonsConfigSchema, withDefaults({ keys: ['Good', 'bad'] })), false);
-  assert.equal(Value.Check(ButtonsConfigSchema, withDefaults({ keys: ['a', 'b', 'c', 'd', 'e', 'f'] })), false);
+  assert.equal(Value.Check(ButtonsConfigSchema, withDefaults({ keys: Array.from({ length: 17 }, (_, i) => `k${i}`) })), false, 'at most 16 keys');
+  assert.equal(Value.Check(ButtonsConfigSchema, withDefaults({ keys: ['very_satisfied', 'satisfied', 'call', 'complete', 'pause', 'away'] })), true, 'levels and staff keys on one keypad');
   assert.equal(Value.Check(ButtonsConfigSchema, withDefaults({ backend: 'gpiod' })), false);
 });
 

@@ -172,3 +172,24 @@ test('a restart keeps the roster version, the paper numbers, an open case and an
     await again.stop();
   }
 });
+
+test('staff keys on the keypad itself: a press of a staff key is heard as the staff key, a level key as a rating', async () => {
+  const keys = ['very_satisfied', 'satisfied', 'basically_satisfied', 'dissatisfied', 'call', 'complete'];
+  const h = await startCounter({ config: { ...config, buttons: { backend: 'sim', keys, debounce_ms: 0 } } });
+  try {
+    await h.enrol('S01');
+    await h.finger('S01');
+    await h.advance(30 * MIN); // 09:00: open
+    await h.press('call');
+    await waitFor('service.started from the keypad', () => h.eventsOf('service.started').length === 1);
+    await h.press('complete');
+    await waitFor('service.completed from the keypad', () => h.eventsOf('service.completed').length === 1);
+    await h.press('satisfied');
+    await waitFor('the rating', () => h.eventsOf('evaluation.submitted').length === 1);
+    const rating = h.eventsOf('evaluation.submitted')[0]!;
+    assert.equal(rating.data.satisfaction, 4);
+    assert.equal(h.eventsOf('evaluation.unsolicited').length, 0, 'no staff key press was taken as a rating');
+  } finally {
+    await h.stop();
+  }
+});
