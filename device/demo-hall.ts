@@ -106,6 +106,8 @@ export async function startDemoHall(opts: DemoHallOptions, logger: Logger, demo?
       // A clean environment: COUNTER_EDGE_API_PORT and friends would give all three counters one value.
       const counter = await startCounter(await loadConfigFile(path, {}), logger.child({ window: w.id }), {}, demo);
       counters.push(counter);
+      // A counter keeps running without its local API (a Pi must); a demo counter without its page is no use.
+      if (counter.app.apiPort === 0) throw new Error(`${w.id}: its simulator page cannot listen on ${opts.host}:${opts.apiPorts[i]!} (the error above says why)`);
       return { id: w.id, name: w.name, url: `http://${opts.host}:${counter.app.apiPort}/` };
     }));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');

@@ -6,12 +6,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadConfigFile } from '../../config/loader.ts';
-import { DEMO_WINDOWS, demoHallOptions, writeCounterConfig } from '../../device/demo-hall.ts';
+import { memoryLogger } from '../../core/logger.ts';
+import { DEMO_WINDOWS, demoHallOptions, startDemoHall, writeCounterConfig } from '../../device/demo-hall.ts';
+import { freePort } from '../helpers/brokers.ts';
+import { connect, createServer } from 'node:net';
 
 const main = new URL('../../device/main.ts', import.meta.url).pathname;
 
@@ -64,6 +66,23 @@ test('the three counter configs: valid, distinct windows and rosters, acks requi
       assert.equal(c.api.hall_board_url, 'http://127.0.0.1:8490/');
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a port in use: the demo refuses to start, says which window and port, and leaves nothing listening', { timeout: 90_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ce-demo-hall-busy-'));
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+  const busyPort = (busy.address() as { port: number }).port;
+  try {
+    const [mqttPort, boardPort] = [await freePort(), await freePort()];
+    await assert.rejects(startDemoHall({ stateDir: dir, host: '127.0.0.1', mqttPort, boardPort, apiPorts: [0, busyPort, 0] }, memoryLogger()),
+      new RegExp(`A02: its simulator page cannot listen on 127\\.0\\.0\\.1:${busyPort}`));
+    assert.equal(await portOpen(mqttPort), false, 'the broker stopped');
+    assert.equal(await portOpen(boardPort), false, 'the board stopped');
+  } finally {
+    busy.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
