@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { Value } from '@sinclair/typebox/value';
 import { CenterSchema, type CenterConfig } from '../config/schema.ts';
 import { systemClock } from '../core/clock.ts';
-import { createLogger } from '../core/logger.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
 import { systemScheduler } from '../core/scheduler.ts';
 import { HallBoard } from './board.ts';
 import { CenterIngest } from './ingest.ts';
@@ -91,8 +91,15 @@ export async function centerMain(args: string[], env: NodeJS.ProcessEnv, out: (l
   return 2;
 }
 
-async function runCenter(c: CenterConfig): Promise<number> {
-  const logger = createLogger({ level: 'info', bindings: { part: 'center' } });
+export interface RunningCenter {
+  store: CenterStore;
+  /** The board's port (the one asked for, or the one the system gave for 0). */
+  boardPort: number;
+  stop(): Promise<void>;
+}
+
+/** Store, ingest and board started in that order; on a failed start nothing is left running (the error is thrown). */
+export async function startCenter(c: CenterConfig, logger: Logger): Promise<RunningCenter> {
   const clock = systemClock();
   const scheduler = systemScheduler();
   const store = new CenterStore(await openSqlDb(c.db));
@@ -111,17 +118,26 @@ async function runCenter(c: CenterConfig): Promise<number> {
     await board.stop().catch(() => undefined);
     await ingest.stop().catch(() => undefined);
     await store.close().catch(() => undefined);
-    return 1;
+    throw e;
   }
-  process.stderr.write(`\n  hall board: http://${c.board_host}:${board.port}/   (store ${store.db.where})\n\n`);
+  return {
+    store, boardPort: board.port,
+    async stop() {
+      await board.stop();
+      await ingest.stop();
+      await store.close();
+    },
+  };
+}
+
+async function runCenter(c: CenterConfig): Promise<number> {
+  const logger = createLogger({ level: 'info', bindings: { part: 'center' } });
+  let center: RunningCenter;
+  try { center = await startCenter(c, logger); } catch { return 1; }
+  process.stderr.write(`\n  hall board: http://${c.board_host}:${center.boardPort}/   (store ${center.store.db.where})\n\n`);
   return new Promise<number>((resolve) => {
     const stop = () => {
-      void (async () => {
-        await board.stop();
-        await ingest.stop();
-        await store.close();
-        resolve(0);
-      })().catch((e: unknown) => { logger.error('center stop failed', { err: e }); resolve(1); });
+      void center.stop().then(() => resolve(0), (e: unknown) => { logger.error('center stop failed', { err: e }); resolve(1); });
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

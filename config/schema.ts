@@ -60,6 +60,8 @@ export const ApiSchema = Type.Object({
   host: Type.String({ default: '127.0.0.1' }),
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8480, description: 'Local API port (env COUNTER_EDGE_API_PORT overrides; 0 = any free port).' }),
   simulator: Type.Boolean({ default: false, description: 'Serve the simulator page at / (the /api/sim/* routes refuse unless a backend is sim).' }),
+  // hall demo: the simulator page links to the center's board (`counter-edge demo hall` sets it).
+  hall_board_url: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048, description: 'The hall board (center) this counter reports to; the simulator page links to it. Optional.' })),
 }, { default: {}, additionalProperties: false });
 
 export const ConfigSchema = Type.Object({

@@ -5,7 +5,7 @@ import { configCheck, loadOrReport } from './config-check.ts';
 import { ConfigSchema } from '../config/schema.ts';
 import { createLogger, logFormatFor, type Logger } from '../core/logger.ts';
 import type { CliCommand, CliContext } from '../config/cli-context.ts';
-import { composeCounter, VERSION } from './compose.ts';
+import { composeCounter, VERSION, type Composed } from './compose.ts';
 import type { App } from './app.ts';
 import { cliCommands } from './cli-commands.ts';
 import { DRIVER_KINDS } from './driver-slot.ts';
@@ -30,6 +30,7 @@ usage: counter-edge [--config FILE] <command>
   nameplate preview --state not_open|in_service|paused|away|closed --out PLATE.png [--size 800x480|400x300]
   nameplate test [--state S]  draw once on the configured panel
   center run|report …       the center: ingest with acks and the hall board; monthly facts (center help)
+  demo hall [--state-dir D] [--speed N --start HH:MM]  three simulated counters, one broker, the center and its board (npm run demo:hall)
   version | help`;
 
 function takeFlag(args: string[], name: string): string | undefined {
@@ -58,6 +59,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (cmd === 'help' || cmd === '--help' || cmd === '-h') { out(USAGE); return 0; }
   // The center is its own program with its own options (no counter config): loaded only when asked for.
   if (cmd === 'center') return (await import('../center/cli.ts')).centerMain(argv.slice(argv.indexOf('center') + 1), env, out, err);
+  // The hall demo builds its own counter configs from the demo one (no --config).
+  if (cmd === 'demo' && sub === 'hall') {
+    let demo: DemoTimeOptions | undefined;
+    try { demo = demoTimeOf(speed, start); } catch (e) { err((e as Error).message); return 2; }
+    return (await import('./demo-hall.ts')).demoHallMain(rest, env, out, err, demo);
+  }
   if (cmd === 'version' || cmd === '--version') { out(VERSION); return 0; }
   if (cmd === 'config' && sub === 'schema') { out(JSON.stringify(ConfigSchema, null, 2)); return 0; }
   if (cmd === 'config' && sub === 'check') return configCheck(rest[0] ?? configPath, env, out, err);
@@ -69,7 +76,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     let demo: DemoTimeOptions | undefined;
     if (speed !== undefined || start !== undefined) {
       if (!loaded.config.api.simulator) { err(`--speed/--start are for the demo only: ${loaded.path} has api.simulator off (production runs on the system clock)`); return 2; }
-      try { if (start !== undefined) startOfDemo(start, 0, 0); demo = { speed: speed === undefined ? 1 : parseDemoSpeed(speed), ...(start !== undefined ? { start } : {}) }; } catch (e) { err((e as Error).message); return 2; }
+      try { demo = demoTimeOf(speed, start); } catch (e) { err((e as Error).message); return 2; }
     }
     return run(loaded, logger, env, demo);
   }
@@ -89,6 +96,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 /** How long the start waits for the first MQTT connect before printing the page's address anyway. */
 const SETTLE_MS = 3000;
 
+/** `--speed`/`--start` → the demo's time (undefined when neither is given); a clear error for a bad value. */
+function demoTimeOf(speed: string | undefined, start: string | undefined): DemoTimeOptions | undefined {
+  if (speed === undefined && start === undefined) return undefined;
+  if (start !== undefined) startOfDemo(start, 0, 0);
+  return { speed: speed === undefined ? 1 : parseDemoSpeed(speed), ...(start !== undefined ? { start } : {}) };
+}
+
 function firstConnect(app: App, ms: number): Promise<void> {
   const { mqtt, scheduler } = app.context();
   if (mqtt.health().connected) return Promise.resolve();
@@ -99,18 +113,29 @@ function firstConnect(app: App, ms: number): Promise<void> {
   });
 }
 
+/** A composed and started counter; on a failed start it is logged, nothing is left running and the error is thrown. */
+export async function startCounter(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv, demo?: DemoTimeOptions): Promise<Composed> {
+  let composed: Composed | undefined;
+  try {
+    composed = await composeCounter(loaded, logger, env, demo);
+    await composed.app.start();
+    return composed;
+  } catch (e) {
+    logger.error('counter cannot start', { err: e, config: loaded.path });
+    await composed?.stop('start failed').catch(() => undefined);
+    throw e;
+  }
+}
+
 async function run(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv, demo?: DemoTimeOptions): Promise<number> {
   // SIGHUP's default action is to end the process: hold it until the reload handler is installed.
   const earlyHup = () => logger.warn('SIGHUP during start: ignored; send it again once the counter runs');
   process.on('SIGHUP', earlyHup);
   process.on('unhandledRejection', (err) => logger.error('unhandled promise rejection (bug): the counter keeps running', { err }));
-  let composed;
+  let composed: Composed;
   try {
-    composed = await composeCounter(loaded, logger, env, demo);
-    await composed.app.start();
-  } catch (e) {
-    logger.error('counter cannot start', { err: e, config: loaded.path });
-    await composed?.stop('start failed').catch(() => undefined);
+    composed = await startCounter(loaded, logger, env, demo);
+  } catch {
     return 1;
   }
   process.off('SIGHUP', earlyHup);
@@ -123,7 +148,7 @@ async function run(loaded: LoadedConfig, logger: Logger, env: NodeJS.ProcessEnv,
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      void composed!.stop(signal).then(() => resolve(0), (e) => { logger.error('stop failed', { err: e }); resolve(1); });
+      void composed.stop(signal).then(() => resolve(0), (e) => { logger.error('stop failed', { err: e }); resolve(1); });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

@@ -117,7 +117,7 @@ export function registerSimRoutes(ctx: AppContext, health: () => Record<string, 
   router.route('GET', '/api/sim/config', () => {
     const config = ctx.config;
     return { window: config.window, keys: config.buttons.keys.map((k) => ({ key: k, label: EVALUATION_LABELS[k] ?? k })),
-      buttons_backend: config.buttons.backend, health: { ...health(), sim_clock: clockInfo() } };
+      buttons_backend: config.buttons.backend, hall_board_url: config.api.hall_board_url ?? null, health: { ...health(), sim_clock: clockInfo() } };
   });
 
   // A sample document for the page's "print" button (the printer's own example files).
