@@ -7,7 +7,7 @@ const el = (tag, props = {}, ...kids) => { const e = Object.assign(document.crea
 
 const TEXT = {
   zh: {
-    title: '窗口模拟器', clock: '时钟', plate: '台签（电子墨水屏）', fullRefreshes: '全刷', partialRefreshes: '局刷', noPlate: '台签尚未绘制',
+    title: '窗口模拟器', hallBoard: '大厅看板', clock: '时钟', plate: '台签（电子墨水屏）', fullRefreshes: '全刷', partialRefreshes: '局刷', noPlate: '台签尚未绘制',
     window: '窗口', state: '状态', since: '自', staff: '在岗人员', case: '当前办件', away: '暂离', pause: '暂停', link: '链路',
     evaluation: '服务评价器', invitationOpen: '评价邀请进行中', left: '剩余', noInvitation: '无评价邀请（按键记为主动评价）', pressed: '已按',
     staffKeys: '工作人员按键', center: '中心指令（模拟叫号系统）', send: '发送', call: '叫号', complete: '办结', recall: '重呼', skip: '过号',
@@ -21,7 +21,7 @@ const TEXT = {
     not_open: '未开放', in_service: '服务中', paused: '暂停服务', closed: '已关闭', on_leave: '休假',
   },
   en: {
-    title: 'Window simulator', clock: 'Clock', plate: 'Nameplate (e-ink)', fullRefreshes: 'full', partialRefreshes: 'partial', noPlate: 'the nameplate has not been drawn yet',
+    title: 'Window simulator', hallBoard: 'Hall board', clock: 'Clock', plate: 'Nameplate (e-ink)', fullRefreshes: 'full', partialRefreshes: 'partial', noPlate: 'the nameplate has not been drawn yet',
     window: 'Window', state: 'State', since: 'since', staff: 'Staff at the window', case: 'Case', away: 'Away', pause: 'Pause', link: 'Link',
     evaluation: 'Evaluation buttons', invitationOpen: 'Invitation open', left: 'left', noInvitation: 'No invitation (a press counts as unsolicited)', pressed: 'pressed',
     staffKeys: 'Staff keys', center: 'Center commands (as the queue system)', send: 'Send', call: 'Call', complete: 'Complete', recall: 'Recall', skip: 'Skip',
@@ -68,6 +68,8 @@ async function init() {
   // Text laid out before the bundled font arrives may keep the fallback's missing glyphs: load it first.
   await Promise.all([document.fonts.load('14px "CE Sans"', '窗口'), document.fonts.load('bold 14px "CE Sans"', '窗口')]).catch(() => undefined);
   state.cfg = await api('GET', '/api/sim/config');
+  // `npm run demo:hall`: the center's hall board, one click away from each counter.
+  if (state.cfg.hall_board_url) { $('board').href = state.cfg.hall_board_url; $('board').hidden = false; }
   state.cfg.keys.forEach((k, i) => {
     const b = el('button', { className: 'evbtn lvl' + (LEVEL_COLOURS[k.key] ?? Math.min(4, i)), title: k.key }, el('span', { className: 'light', id: 'light-' + k.key }), el('span', { textContent: k.label }));
     b.dataset.key = k.key;
