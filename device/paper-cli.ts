@@ -1,12 +1,11 @@
 // `counter-edge paper preview KIND --fields FILE [--out PAPER.png] [--paper 58|80]`: fill a paper
 // template (config/templates/ or service.papers.templates_dir) with the fields in FILE (JSON or YAML)
 // and show it as printed: text on stdout, the paper as PNG. Nothing is issued or numbered for real.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { CliCommand, CliContext } from '../config/cli-context.ts';
-import { paperGeometry } from '../drivers/printer/config.ts';
-import { previewPng, previewText } from '../drivers/printer/preview.ts';
+import { previewDocument } from '../drivers/printer/cli.ts';
 import { initialPapersState, stepPapers } from './counter/papers.ts';
 import { PaperTemplateSchema } from './counter/paper-templates.ts';
 import type { ServiceEnv } from './counter/service-env.ts';
@@ -96,16 +95,7 @@ async function preview(args: string[], ctx: CliContext, deps: PaperCliDeps): Pro
   const refused = r.outputs.find((o) => o.kind === 'reject');
   if (refused) { ctx.err(`paper preview ${kind}: ${refused.reason.replace(/^paper\.print: /, '')}`); return 1; }
   const doc = r.outputs.find((o) => o.kind === 'print')!.document;
-  const cfg = ctx.config.printer;
-  const paper = paperArg ? (Number(paperArg) as 58 | 80) : cfg.paper_width_mm;
-  const geo = paperGeometry(paperArg ? { paper_width_mm: paper } : cfg);
-  const opts = { cols: geo.cols, dots: geo.dots, paperWidthMm: paper, cut: cfg.cut, feedBeforeCut: cfg.feed_before_cut, ...(cfg.font_path ? { fontPath: cfg.font_path } : {}) };
-  ctx.out(previewText(doc, opts).trimEnd());
-  if (out) {
-    writeFileSync(out, await previewPng(doc, opts));
-    ctx.err(`wrote ${out}`);
-  }
-  return 0;
+  return previewDocument(doc, ctx, paperArg, out);
 }
 
 export function paperCli(deps: PaperCliDeps = {}): CliCommand {

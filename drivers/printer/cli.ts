@@ -78,16 +78,20 @@ async function preview(args: string[], ctx: CliContext): Promise<number> {
   const out = option(args, '--out');
   const paperArg = option(args, '--paper');
   if (paperArg && paperArg !== '58' && paperArg !== '80') throw new Error(`--paper must be 58 or 80, not ${paperArg}`);
-  const cfg = ctx.config.printer;
-  const paper = paperArg ? (Number(paperArg) as 58 | 80) : cfg.paper_width_mm;
-  const geo = paperGeometry(paperArg ? { paper_width_mm: paper } : cfg);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new Error(`${file}: ${(err as Error).message}`);
   }
-  const doc = parseDocument(raw, file);
+  return previewDocument(parseDocument(raw, file), ctx, paperArg, out);
+}
+
+/** Prints a document as the configured printer would lay it out (text), and writes its PNG to `out`. */
+export async function previewDocument(doc: PrintDocument, ctx: CliContext, paperArg: string | undefined, out: string | undefined): Promise<number> {
+  const cfg = ctx.config.printer;
+  const paper = paperArg ? (Number(paperArg) as 58 | 80) : cfg.paper_width_mm;
+  const geo = paperGeometry(paperArg ? { paper_width_mm: paper } : cfg);
   const opts = { cols: geo.cols, dots: geo.dots, paperWidthMm: paper, cut: cfg.cut, feedBeforeCut: cfg.feed_before_cut, ...(cfg.font_path ? { fontPath: cfg.font_path } : {}) };
   ctx.out(previewText(doc, opts).trimEnd());
   if (out) {
