@@ -18,3 +18,12 @@ export interface CliContext {
 
 /** A subcommand returns the process exit code. */
 export type CliCommand = (args: string[], ctx: CliContext) => Promise<number>;
+
+/** The value after `--name` in a subcommand's arguments; undefined when absent, an error when it has none. */
+export function cliOption(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  return v;
+}

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { systemClock, type Clock } from '../core/clock.ts';
-import type { CliCommand, CliContext } from '../config/cli-context.ts';
+import { cliOption as option, type CliCommand, type CliContext } from '../config/cli-context.ts';
 import { previewDocument } from '../drivers/printer/cli.ts';
 import { initialPapersState, stepPapers } from './counter/papers.ts';
 import { PaperTemplateSchema } from './counter/paper-templates.ts';
@@ -33,14 +33,6 @@ export const weekendsOnlyCalendar: WorkingCalendar = {
   },
   hasYear: () => false,
 };
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
-  return v;
-}
 
 function readFields(file: string): Record<string, unknown> {
   let text: string;

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { systemScheduler } from '../../core/scheduler.ts';
-import type { CliCommand, CliContext } from '../../config/cli-context.ts';
+import { cliOption as option, type CliCommand, type CliContext } from '../../config/cli-context.ts';
 import { paperGeometry, type PrinterConfig } from './config.ts';
 import { parseDocument, type PrintDocument } from './document.ts';
 import { createPrinter } from './index.ts';
@@ -17,14 +17,6 @@ const USAGE = [
   '       counter-edge print preview DOC.json [--out PAPER.png] [--paper 58|80]',
   '         show how a document prints: text on stdout, the paper as PNG (8 dots/mm).',
 ];
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
-  return v;
-}
 
 /** Ask the running service to print; undefined when no service answers. */
 async function viaService(ctx: CliContext, doc: PrintDocument, clock: Clock): Promise<number | undefined> {
