@@ -78,7 +78,8 @@ export class HallBoard {
 
   async snapshot(): Promise<Record<string, unknown>> {
     const [retained, progress] = await Promise.all([this.deps.store.retained(), this.deps.store.windows()]);
-    return { now: this.deps.clock.now(), day: this.state.currentDay, tiles: this.state.tiles(retained, progress), bad: await this.openBadRatings() };
+    const now = this.deps.clock.now();
+    return { now, day: this.state.currentDay, tiles: this.state.tiles(retained, progress, now), bad: await this.openBadRatings() };
   }
 
   /** 差评 of the last weeks without an answer, with the working-day deadline (seed 002: 3 working days). */
