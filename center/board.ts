@@ -79,6 +79,8 @@ export class HallBoard {
   async snapshot(): Promise<Record<string, unknown>> {
     const [retained, progress] = await Promise.all([this.deps.store.retained(), this.deps.store.windows()]);
     const now = this.deps.clock.now();
+    // A quiet hall after midnight: the new day starts on the first look, not the first event.
+    if (this.state.dayOf(now) !== this.state.currentDay) await this.loadToday();
     return { now, day: this.state.currentDay, tiles: this.state.tiles(retained, progress, now), bad: await this.openBadRatings() };
   }
 
