@@ -109,6 +109,16 @@ export class CenterIngest extends EventEmitter {
     return cmd_id;
   }
 
+  /** An operator declares a window's open gap lost for good; acks resume past it (logged with who). */
+  async acceptGap(hall: string, window: string, byUser: string): Promise<boolean> {
+    const result = await this.deps.store.acceptGap(hall, window, byUser, this.deps.clock.now());
+    if (!result) return false;
+    const closed = result.closed[0];
+    this.deps.logger.warn(`center: gap at ${hall}/${window} accepted as lost by ${byUser}${closed ? ` (seq ${closed.from}..${closed.to})` : ''}`, { hall, window, by: byUser });
+    this.afterCommit(result);
+    return true;
+  }
+
   private async subscribe(): Promise<void> {
     const client = this.client;
     if (!client) return;
