@@ -34,11 +34,11 @@ export function boardPage(): string {
 const T = {
   zh: { title: '政务服务大厅 · 窗口看板', operator: '操作人', bad: '待回复差评', feed: '实时事件', online: '在线', offline: '离线',
     cases: '今日办件', avg: '平均办理', sat: '满意率', badc: '差评', backlog: '待传', faults: '故障', overdue: '离岗超时', gap: '缺失事件',
-    approve: '批准暂停', notice: '发送通知', answer: '回复', deadline: '期限', since: '自', noticeText: '通知内容', note: '回复说明', none: '无', whoFirst: '请先填写操作人',
+    approve: '批准暂停', notice: '发送通知', answer: '回复', deadline: '期限', since: '自', noticeText: '通知内容', note: '回复说明', none: '无', accept: '确认丢失', acceptQ: '确认这些事件已无法补传？', whoFirst: '请先填写操作人',
     state: { in_service: '在岗服务', paused: '暂停服务', away: '离岗', closed: '下班', not_open: '未开始' } },
   en: { title: 'Service hall · window board', operator: 'Operator', bad: 'Bad ratings to answer', feed: 'Live events', online: 'online', offline: 'offline',
     cases: 'Cases today', avg: 'Avg handling', sat: 'Satisfaction', badc: 'Bad ratings', backlog: 'Backlog', faults: 'Faults', overdue: 'Away overdue', gap: 'Missing events',
-    approve: 'Approve pause', notice: 'Send notice', answer: 'Answer', deadline: 'due', since: 'since', noticeText: 'Notice text', note: 'Answer note', none: 'none', whoFirst: 'Enter the operator name first',
+    approve: 'Approve pause', notice: 'Send notice', answer: 'Answer', deadline: 'due', since: 'since', noticeText: 'Notice text', note: 'Answer note', none: 'none', accept: 'Accept loss', acceptQ: 'Accept that these events can no longer be re-sent?', whoFirst: 'Enter the operator name first',
     state: { in_service: 'in service', paused: 'paused', away: 'away', closed: 'closed', not_open: 'not open' } },
 };
 let lang = localStorage.getItem('lang') || 'zh';
@@ -64,7 +64,7 @@ function render() {
       '<div class="row"><span>' + t.sat + '</span><span>' + (w.satisfaction_rate == null ? '–' : w.satisfaction_rate + '%') + ' · ' + t.badc + ' ' + w.bad_today + '</span></div>' +
       '<div class="row"><span>' + t.backlog + '</span><span>' + esc(w.backlog) + '</span></div>' +
       (w.faults.length ? '<div class="warn">' + t.faults + ': ' + esc(w.faults.join(', ')) + '</div>' : '') +
-      (w.gap ? '<div class="warn">' + t.gap + ': seq ' + w.gap.from + '–' + w.gap.to + '</div>' : '') +
+      (w.gap ? '<div class="warn">' + t.gap + ': seq ' + w.gap.from + '–' + w.gap.to + ' <button data-accept="' + esc(w.window) + '" data-hall="' + esc(w.hall) + '">' + t.accept + '</button></div>' : '') +
       '<button data-act="pause.approve" data-hall="' + esc(w.hall) + '" data-win="' + esc(w.window) + '">' + t.approve + '</button> ' +
       '<button data-act="notice.show" data-hall="' + esc(w.hall) + '" data-win="' + esc(w.window) + '">' + t.notice + '</button></div>';
   }).join('');
@@ -99,6 +99,7 @@ document.addEventListener('click', (ev) => {
   if (b.id === 'lang') { lang = lang === 'zh' ? 'en' : 'zh'; localStorage.setItem('lang', lang); render(); return; }
   if (b.dataset.act === 'pause.approve') post('/api/command', { hall: b.dataset.hall, window: b.dataset.win, name: 'pause.approve', args: {} });
   if (b.dataset.act === 'notice.show') { const text = prompt(T[lang].noticeText); if (text) post('/api/command', { hall: b.dataset.hall, window: b.dataset.win, name: 'notice.show', args: { text } }); }
+  if (b.dataset.accept && confirm(T[lang].acceptQ)) post('/api/gap/accept', { hall: b.dataset.hall, window: b.dataset.accept });
   if (b.dataset.answer) { const note = prompt(T[lang].note); if (note !== null) post('/api/bad/' + encodeURIComponent(b.dataset.answer) + '/answer', { note }); }
 });
 const es = new EventSource('/api/stream');

@@ -70,7 +70,8 @@ export class BoardState {
     }
   }
 
-  tiles(retained: RetainedMessage[], progress: WindowProgress[]): Tile[] {
+  /** A gap younger than gapGraceMs is not shown: with shared subscriptions another instance usually fills it within a flush. */
+  tiles(retained: RetainedMessage[], progress: WindowProgress[], nowMs = Number.POSITIVE_INFINITY, gapGraceMs = 2000): Tile[] {
     const keys = new Set<string>([...retained.map((r) => `${r.hall}/${r.window}`), ...progress.map((p) => `${p.hall}/${p.window}`), ...this.today.keys()]);
     const byKey = new Map<string, RetainedMessage[]>();
     for (const r of retained) { const k = `${r.hall}/${r.window}`; byKey.set(k, [...(byKey.get(k) ?? []), r]); }
@@ -104,7 +105,7 @@ export class BoardState {
         cases_today: t.cases, avg_handling_s: t.handled ? Math.round(t.handlingMs / t.handled / 100) / 10 : null,
         ratings_today: t.ratings, satisfaction_rate: t.ratings ? Math.round((t.satisfied / t.ratings) * 1000) / 10 : null, bad_today: t.bad,
         backlog: pending, faults: [...faults].sort(),
-        acked_seq: p?.acked_seq ?? null, gap: p?.gap ?? null,
+        acked_seq: p?.acked_seq ?? null, gap: p?.gap && nowMs - p.gap.since_ms >= gapGraceMs ? p.gap : null,
       };
     });
   }

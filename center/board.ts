@@ -85,7 +85,10 @@ export class HallBoard {
 
   async snapshot(): Promise<Record<string, unknown>> {
     const [retained, progress] = await Promise.all([this.deps.store.retained(), this.deps.store.windows()]);
-    return { now: this.deps.clock.now(), day: this.state.currentDay, tiles: this.state.tiles(retained, progress), bad: await this.openBadRatings() };
+    const now = this.deps.clock.now();
+    // A quiet hall after midnight: the new day starts on the first look, not the first event.
+    if (this.state.dayOf(now) !== this.state.currentDay) await this.loadToday();
+    return { now, day: this.state.currentDay, tiles: this.state.tiles(retained, progress, now), bad: await this.openBadRatings() };
   }
 
   /** 差评 of the last weeks without an answer, with the working-day deadline (seed 002: 3 working days). */
@@ -111,6 +114,7 @@ export class HallBoard {
       if (route === 'GET /api/commands') { send(res, 200, JSON.stringify(await this.deps.store.commands(50))); return; }
       if (route === 'GET /api/stream') { this.openStream(req, res); return; }
       if (route === 'POST /api/command') { send(res, 200, JSON.stringify(await this.command(req))); return; }
+      if (route === 'POST /api/gap/accept') { send(res, 200, JSON.stringify(await this.acceptGap(req))); return; }
       const answer = /^POST \/api\/bad\/([\x21-\x7e]{1,128})\/answer$/.exec(route);
       if (answer) { send(res, 200, JSON.stringify(await this.answer(req, decodeURIComponent(answer[1]!)))); return; }
       throw new HttpError(404, `no such page: ${req.method} ${url.pathname}`);
@@ -141,6 +145,14 @@ export class HallBoard {
     if (problem) throw new HttpError(400, `args: ${problem}`);
     const cmd_id = await this.deps.ingest.sendCommand(hall, window, name as string, payloadOf(name as string, args, who), who);
     return { cmd_id };
+  }
+
+  private async acceptGap(req: IncomingMessage): Promise<{ accepted: boolean }> {
+    const body = await readJson(req);
+    const who = operator(req, body);
+    const { hall, window } = body;
+    if (typeof hall !== 'string' || typeof window !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(hall) || !/^[A-Za-z0-9_-]{1,32}$/.test(window)) throw new HttpError(400, 'hall and window must be ASCII ids');
+    return { accepted: await this.deps.ingest.acceptGap(hall, window, who) };
   }
 
   private async answer(req: IncomingMessage, eventId: string): Promise<{ answered: boolean }> {

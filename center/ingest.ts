@@ -37,6 +37,11 @@ export interface IngestOptions {
   /** Messages held in memory while the database is unreachable; beyond it events are dropped (the devices keep them). */
   maxBuffered: number;
   utcOffsetMinutes: number;
+  /**
+   * A gap is logged only if still open after this long: with a shared subscription the events of one
+   * window are split across instances, and a hole that another instance fills within a flush is noise.
+   */
+  gapGraceMs?: number;
 }
 
 export interface IngestDeps { store: CenterStore; clock: Clock; scheduler: Scheduler; logger: Logger; options: IngestOptions }
@@ -56,6 +61,7 @@ export class CenterIngest extends EventEmitter {
   private stopped = true;
   private readonly ackSent = new Map<string, number>();
   private readonly rejectLogged = new Map<string, number>();
+  private readonly gapsLogged = new Set<string>();
   private readonly stats: IngestHealth = { connected: false, stored: 0, duplicates: 0, rejected: 0, dropped: 0, commits: 0 };
 
   constructor(private readonly deps: IngestDeps) { super(); }
@@ -101,6 +107,16 @@ export class CenterIngest extends EventEmitter {
     await this.client.publishAsync(this.topics.cmd(hall, window, name), payload, { qos: 1 });
     this.deps.logger.info('center: command sent', { hall, window, name, cmd_id, by: byUser });
     return cmd_id;
+  }
+
+  /** An operator declares a window's open gap lost for good; acks resume past it (logged with who). */
+  async acceptGap(hall: string, window: string, byUser: string): Promise<boolean> {
+    const result = await this.deps.store.acceptGap(hall, window, byUser, this.deps.clock.now());
+    if (!result) return false;
+    const closed = result.closed[0];
+    this.deps.logger.warn(`center: gap at ${hall}/${window} accepted as lost by ${byUser}${closed ? ` (seq ${closed.from}..${closed.to})` : ''}`, { hall, window, by: byUser });
+    this.afterCommit(result);
+    return true;
   }
 
   private async subscribe(): Promise<void> {
@@ -194,11 +210,27 @@ export class CenterIngest extends EventEmitter {
     }
   }
 
+  /** Logs a gap that is still open after the grace time (the store is the truth across instances). */
+  private async reportGap(hall: string, window: string, from: number): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const w = (await this.deps.store.windows(hall)).find((x) => x.window === window);
+      if (!w?.gap || w.gap.from !== from) return;
+      this.gapsLogged.add(`${hall}/${window}#${from}`);
+      this.deps.logger.warn(`center: gap at ${hall}/${window}: holding up to seq ${w.acked_seq}, missing seq ${w.gap.from}..${w.gap.to} (acks stop below it until the device re-sends)`, { hall, window, from: w.gap.from, to: w.gap.to });
+    } catch (err) {
+      this.deps.logger.warn('center: could not check a gap', { err });
+    }
+  }
+
   private afterCommit(result: CommitResult): void {
     for (const g of result.opened) {
-      this.deps.logger.warn(`center: gap at ${g.hall}/${g.window}: holding up to seq ${g.acked_seq}, missing seq ${g.gap.from}..${g.gap.to} (acks stop below it until the device re-sends)`, { hall: g.hall, window: g.window, from: g.gap.from, to: g.gap.to });
+      this.deps.scheduler.timeout(this.deps.options.gapGraceMs ?? 2000, () => { void this.reportGap(g.hall, g.window, g.gap.from); });
     }
-    for (const g of result.closed) this.deps.logger.info(`center: gap at ${g.hall}/${g.window} closed (seq ${g.from}..${g.to})`, { hall: g.hall, window: g.window });
+    for (const g of result.closed) {
+      const key = `${g.hall}/${g.window}#${g.from}`;
+      if (this.gapsLogged.delete(key)) this.deps.logger.info(`center: gap at ${g.hall}/${g.window} closed (seq ${g.from}..${g.to})`, { hall: g.hall, window: g.window });
+    }
     for (const w of result.windows) {
       const key = `${w.hall}/${w.window}`;
       if (w.acked_seq <= 0 || this.ackSent.get(key) === w.acked_seq) continue;

@@ -16,7 +16,7 @@ export const SCHEMA: readonly string[] = [
     last_event_ms BIGINT, PRIMARY KEY (hall, window_id))`,
   `CREATE TABLE IF NOT EXISTS gaps (
     hall TEXT NOT NULL, window_id TEXT NOT NULL, from_seq BIGINT NOT NULL, to_seq BIGINT NOT NULL,
-    opened_ms BIGINT NOT NULL, closed_ms BIGINT, PRIMARY KEY (hall, window_id, from_seq))`,
+    opened_ms BIGINT NOT NULL, closed_ms BIGINT, accepted_by TEXT, PRIMARY KEY (hall, window_id, from_seq))`,
   `CREATE TABLE IF NOT EXISTS retained (
     hall TEXT NOT NULL, window_id TEXT NOT NULL, part TEXT NOT NULL,
     payload TEXT NOT NULL, received_ms BIGINT NOT NULL, PRIMARY KEY (hall, window_id, part))`,

@@ -30,7 +30,7 @@ export interface CommitResult {
   closed: Array<{ hall: string; window: string; from: number; to: number }>;
 }
 
-export interface GapRow { hall: string; window: string; from: number; to: number; opened_ms: number; closed_ms: number | null }
+export interface GapRow { hall: string; window: string; from: number; to: number; opened_ms: number; closed_ms: number | null; accepted_by: string | null }
 export interface CommandRow { cmd_id: string; hall: string; window: string; name: string; payload: string; by_user: string; sent_ms: number; status: string | null; result: string | null; answered_ms: number | null }
 
 const EVENT_COLUMNS = ['event_id', 'hall', 'window_id', 'seq', 'prev_seq', 'boot', 'type', 'ts', 'ts_ms', 'time_quality', 'staff_id', 'case_id', 'data', 'historical', 'received_ms'];
@@ -104,12 +104,13 @@ export class CenterStore {
     const before = { acked: num(w!.acked_seq), gapFrom: numOrNull(w!.gap_from), gapTo: numOrNull(w!.gap_to), since: numOrNull(w!.gap_since_ms) };
     let acked = before.acked;
     let gap: SeqGap | undefined;
-    for (;;) {
-      const links = await q('SELECT seq, prev_seq FROM events WHERE hall = ? AND window_id = ? AND seq > ? ORDER BY seq LIMIT ?', [hall, window, acked, LINK_PAGE]);
+    // A small first page: behind a long-lived gap there may be many held events, and only the first matters.
+    for (let page = 64; ; page = LINK_PAGE) {
+      const links = await q('SELECT seq, prev_seq FROM events WHERE hall = ? AND window_id = ? AND seq > ? ORDER BY seq LIMIT ?', [hall, window, acked, page]);
       const step = advanceWatermark(acked, links.map((r) => ({ seq: num(r.seq), prev_seq: numOrNull(r.prev_seq) })));
       acked = step.acked;
       gap = step.gap;
-      if (gap || links.length < LINK_PAGE) break;
+      if (gap || links.length < page) break;
     }
     if (before.gapFrom !== null && (!gap || gap.from !== before.gapFrom)) {
       await q('UPDATE gaps SET closed_ms = ? WHERE hall = ? AND window_id = ? AND from_seq = ?', [nowMs, hall, window, before.gapFrom]);
@@ -131,6 +132,24 @@ export class CenterStore {
     out.windows.push({ hall, window, acked_seq: acked, ...(gap ? { gap: { ...gap, since_ms: since } } : {}) });
   }
 
+  /**
+   * An operator declares a window's open gap lost for good (e.g. the counter's database was replaced:
+   * its prev_seq points at events nobody holds any more). The watermark moves past it so acks resume;
+   * the gap row keeps who decided. Returns the window's progress, or undefined when it had no gap.
+   */
+  acceptGap(hall: string, window: string, byUser: string, nowMs: number): Promise<CommitResult | undefined> {
+    return this.db.tx(async (q) => {
+      const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
+      const [w] = await q(`SELECT gap_from, gap_to FROM windows WHERE hall = ? AND window_id = ?${lock}`, [hall, window]);
+      if (!w || w.gap_from === null) return undefined;
+      await q('UPDATE gaps SET accepted_by = ? WHERE hall = ? AND window_id = ? AND from_seq = ?', [byUser, hall, window, num(w.gap_from)]);
+      await q('UPDATE windows SET acked_seq = ? WHERE hall = ? AND window_id = ?', [num(w.gap_to), hall, window]);
+      const out: CommitResult = { inserted: [], duplicates: 0, windows: [], opened: [], closed: [] };
+      await this.moveWatermark(q, { hall, window }, { events: [], retained: [], births: [], answers: [] }, nowMs, out);
+      return out;
+    });
+  }
+
   async windows(hall?: string): Promise<WindowProgress[]> {
     const rows = await this.db.query(`SELECT * FROM windows${hall ? ' WHERE hall = ?' : ''} ORDER BY hall, window_id`, hall ? [hall] : []);
     return rows.map((r) => ({
@@ -141,7 +160,8 @@ export class CenterStore {
 
   async gaps(hall?: string): Promise<GapRow[]> {
     const rows = await this.db.query(`SELECT * FROM gaps${hall ? ' WHERE hall = ?' : ''} ORDER BY opened_ms, hall, window_id, from_seq`, hall ? [hall] : []);
-    return rows.map((r) => ({ hall: String(r.hall), window: String(r.window_id), from: num(r.from_seq), to: num(r.to_seq), opened_ms: num(r.opened_ms), closed_ms: numOrNull(r.closed_ms) }));
+    return rows.map((r) => ({ hall: String(r.hall), window: String(r.window_id), from: num(r.from_seq), to: num(r.to_seq), opened_ms: num(r.opened_ms),
+      closed_ms: numOrNull(r.closed_ms), accepted_by: r.accepted_by === null || r.accepted_by === undefined ? null : String(r.accepted_by) }));
   }
 
   /** Events that happened (device ts) in [fromMs, toMs), in time order. */

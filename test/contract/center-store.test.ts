@@ -77,7 +77,7 @@ for (const backend of backends) {
       const r3 = await store.commit(batchOf([stored({ seq: 3, historical: true })]), 3000);
       assert.deepEqual(r3.windows, [{ hall: 'main', window: 'A07', acked_seq: 6 }]);
       assert.deepEqual(r3.closed, [{ hall: 'main', window: 'A07', from: 3, to: 3 }]);
-      assert.deepEqual(await store.gaps(), [{ hall: 'main', window: 'A07', from: 3, to: 3, opened_ms: 1000, closed_ms: 3000 }]);
+      assert.deepEqual(await store.gaps(), [{ hall: 'main', window: 'A07', from: 3, to: 3, opened_ms: 1000, closed_ms: 3000, accepted_by: null }]);
     });
 
     test('a seq range the device skipped after a crash is no gap: prev_seq links across it', async () => {
@@ -108,6 +108,15 @@ for (const backend of backends) {
       // A later birth of a known window does not move its watermark (only first contact does).
       const later = await store.commit(batchOf([], { births: [{ hall: 'main', window: 'C02', first_seq: 80, last_seq: 90 }] }), 3000);
       assert.equal(later.windows[0]!.acked_seq, 51);
+    });
+
+    test('a gap nobody can fill (the counter lost its database) is accepted by an operator: acks resume past it', async () => {
+      const { store } = await fresh();
+      await store.commit(batchOf([stored({ seq: 1 }), stored({ seq: 2 }), stored({ seq: 40, prev_seq: 30 }), stored({ seq: 41 })]), 1000);
+      assert.equal(await store.acceptGap('main', 'B99', 'supervisor-li', 1500), undefined, 'no gap there');
+      const r = await store.acceptGap('main', 'A07', 'supervisor-li', 2000);
+      assert.deepEqual(r?.windows, [{ hall: 'main', window: 'A07', acked_seq: 41 }]);
+      assert.deepEqual(await store.gaps(), [{ hall: 'main', window: 'A07', from: 3, to: 30, opened_ms: 1000, closed_ms: 2000, accepted_by: 'supervisor-li' }]);
     });
 
     test('retained status keeps the newest message per window and part', async () => {

@@ -37,5 +37,5 @@ export const batchOf = (events: StoredEvent[], more: Partial<IngestBatch> = {}):
 /** Ingest options for tests: a unique client id, short flushes. */
 export const ingestOptions = (url: string, over: Partial<IngestOptions> = {}): IngestOptions => ({
   url, prefix: 'zwfw/v1', hall: 'main', clientId: `center-test-${Math.random().toString(36).slice(2)}`, sessionExpiryS: 60,
-  batchMax: 500, flushMs: 10, maxBuffered: 100_000, utcOffsetMinutes: 480, ...over,
+  batchMax: 500, flushMs: 10, maxBuffered: 100_000, utcOffsetMinutes: 480, gapGraceMs: 50, ...over,
 });

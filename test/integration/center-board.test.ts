@@ -104,6 +104,7 @@ describe('hall board (Mosquitto)', { skip: hasMosquitto() ? undefined : 'mosquit
     const counter = await connectAsync(broker.url, { protocolVersion: 5, clientId: 'counter-A08' });
     try {
       counter.on('message', (topic, payload) => {
+        if (!topic.includes('/cmd/')) return;
         const body = JSON.parse(payload.toString()) as { cmd_id: string };
         void counter.publishAsync(topic.replace('/cmd/', '/cmd_res/'), JSON.stringify({ cmd_id: body.cmd_id, status: 'ok' }), { qos: 1 });
       });
@@ -129,6 +130,20 @@ describe('hall board (Mosquitto)', { skip: hasMosquitto() ? undefined : 'mosquit
       const row = await waitFor('the answer recorded', async () => (await store.commands()).find((c) => c.cmd_id === cmd_id && c.status === 'ok'));
       assert.equal(row.by_user, 'wang.zhuren', 'the single-sign-on proxy’s user wins over the typed name');
       assert.ok(logger.records.some((r) => r.msg === 'center: command sent' && r.by === 'wang.zhuren' && r.cmd_id === cmd_id));
+
+      // A counter whose database was replaced: its prev_seq points at events nobody holds. Accepted as lost.
+      const acks: number[] = [];
+      counter.on('message', (topic, payload) => { if (topic === 'zwfw/v1/main/A09/ack') acks.push((JSON.parse(payload.toString()) as { upto_seq: number }).upto_seq); });
+      await counter.subscribeAsync('zwfw/v1/main/A09/ack', { qos: 1 });
+      for (const e of [envelope({ window: 'A09', seq: 1, prev_seq: 0 }), envelope({ window: 'A09', seq: 10, prev_seq: 9 })]) {
+        await counter.publishAsync('zwfw/v1/main/A09/evt/evaluation/submitted', JSON.stringify(e), { qos: 1 });
+      }
+      await waitFor('the gap at A09', async () => (await store.windows('main')).find((w) => w.window === 'A09' && w.gap?.to === 9));
+      const accepted = await post('/api/gap/accept', { hall: 'main', window: 'A09', by: '王主任' });
+      assert.deepEqual(await accepted.json(), { accepted: true });
+      await waitFor('an ack past the accepted gap', () => acks.includes(10));
+      assert.equal((await store.gaps('main')).find((g) => g.window === 'A09')?.accepted_by, '王主任');
+      assert.ok(logger.records.some((r) => r.msg === 'center: gap at main/A09 accepted as lost by 王主任 (seq 2..9)'));
 
       const answered = await post('/api/bad/A07-1-3/answer', { by: '王主任', note: '已电话回访' });
       assert.deepEqual(await answered.json(), { answered: true });

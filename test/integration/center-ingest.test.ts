@@ -25,6 +25,16 @@ const waitFor = async (what: string, cond: () => boolean | Promise<boolean>, ms 
 };
 
 
+const waitForValue = async <T>(what: string, get: () => T | undefined, ms = 5000): Promise<T> => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
 describe('center ingest (Mosquitto, MQTT 5)', { skip: hasMosquitto() ? undefined : 'mosquitto not installed' }, () => {
   let broker: MosquittoBroker;
   let dir: string;
@@ -67,8 +77,7 @@ describe('center ingest (Mosquitto, MQTT 5)', { skip: hasMosquitto() ? undefined
       await waitFor('ack up to 4', () => lastAck('A07') === 4);
       const [w] = await store.windows('main');
       assert.deepEqual([w!.acked_seq, w!.gap?.from, w!.gap?.to], [4, 5, 5]);
-      const line = logger.records.find((r) => String(r.msg).startsWith('center: gap at main/A07'));
-      assert.ok(line, 'the gap is logged');
+      const line = await waitForValue('the gap logged', () => logger.records.find((r) => String(r.msg).startsWith('center: gap at main/A07')));
       assert.match(String(line.msg), /holding up to seq 4, missing seq 5\.\.5/);
       // More live events arrive: still no ack past the hole.
       await publish({ window: 'A07', seq: 11 });
@@ -80,6 +89,7 @@ describe('center ingest (Mosquitto, MQTT 5)', { skip: hasMosquitto() ? undefined
       for (let seq = 5; seq <= 11; seq++) await publish({ window: 'A07', seq, historical: true });
       await waitFor('ack up to 11', () => lastAck('A07') === 11);
       await waitFor('every re-sent event processed', () => ingest.health().duplicates === 6);
+      await waitForValue('the gap closed in the log', () => logger.records.find((r) => r.msg === 'center: gap at main/A07 closed (seq 5..5)'));
       assert.equal(await store.eventCount(), 11, 'the re-sent events that were held already are not stored twice');
       const gaps = await store.gaps('main');
       assert.equal(gaps.length, 1);

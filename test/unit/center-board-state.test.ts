@@ -40,5 +40,7 @@ test('tiles: last will offline, nameplate state and staff, away overdue until ba
   assert.deepEqual([a07!.online, a07!.offline_reason, a07!.state, a07!.staff, a07!.away_overdue], [false, 'lwt', 'away', '张晓明', true]);
   assert.deepEqual([a07!.cases_today, a07!.avg_handling_s, a07!.ratings_today, a07!.satisfaction_rate, a07!.bad_today], [3, 400, 2, 50, 1], 'yesterday does not count');
   assert.deepEqual(a07!.gap, { from: 6, to: 7, since_ms: 100 });
+  const fresh = b.tiles([], [{ hall: 'main', window: 'A07', acked_seq: 5, gap: { from: 6, to: 7, since_ms: 100 } }], 1500);
+  assert.equal(fresh[0]!.gap, null, 'a gap younger than the grace time is not shown');
   assert.deepEqual([a08!.online, a08!.state, a08!.staff, a08!.away_overdue, a08!.backlog, a08!.faults], [true, 'in_service', 'S0456', false, 12, ['eink', 'printer']]);
 });
